@@ -1,0 +1,67 @@
+# Two commands matter: `make run` and `make test`. Everything else is for developers and CI.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := fireside.settings
+
+.PHONY: run test test-all test-browser check format lock setup demo worker clean
+
+$(STAMP): requirements.lock
+	@set -e; \
+	if [ ! -x $(PY) ]; then \
+	  interpreter=$$(bin/find-python); \
+	  echo "Creating $(VENV) with $$interpreter"; \
+	  "$$interpreter" -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@mkdir -p var/mail
+	@$(PY) manage.py migrate --no-input -v 0
+
+demo: setup
+	@$(PY) manage.py load_demo
+
+run: demo
+	@$(PY) manage.py collectstatic --no-input -v 0
+	@echo
+	@echo "  Fireside is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (password for each: fireside-demo): ada, grace, linus"
+	@echo "  Outgoing mail is written to var/mail/ as .eml files."
+	@echo
+	@$(PY) manage.py db_worker --interval 0.5 >var/worker.log 2>&1 & \
+	worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(VENV)/bin/uvicorn fireside.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off
+
+# The fast suite: SQLite, in-memory channel layer, no browser, no extra servers.
+test: setup
+	$(VENV)/bin/pytest -m "not browser and not server" -p no:cacheprovider
+
+# Everything but the browser, for CI against PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
+test-all: setup
+	$(VENV)/bin/pytest -m "not browser" -p no:cacheprovider
+
+test-browser: setup
+	$(VENV)/bin/pytest -m browser -p no:cacheprovider
+
+check: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/djhtml fireside
+
+# Re-pin requirements.lock after editing pyproject.toml (needs uv on PATH).
+lock:
+	uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var

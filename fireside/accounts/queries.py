@@ -1,0 +1,10 @@
+from fireside.accounts.handles import normalize_handle
+from fireside.accounts.models import Member
+
+
+def find_member_by_login(login: str) -> Member | None:
+    """Return the member whose handle or email LOGIN names, or None."""
+    login = login.strip()
+    if "@" in login.lstrip("@"):
+        return Member.objects.filter(email__iexact=login).first()
+    return Member.objects.filter(handle=normalize_handle(login)).first()

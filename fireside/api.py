@@ -1,0 +1,117 @@
+"""The JSON API root. Every error leaves here as {"detail", "code"} (plus "errors" per field
+for validation), with a 4xx status a client can act on."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from fireside.accounts.api import auth_router, me_router, members_router
+from fireside.core.exceptions import DomainError, RateLimited
+
+api = NinjaAPI(
+    title="Fireside API",
+    version="1",
+    description="One-to-one conversations inside topic communities. Authenticate with "
+    "`Authorization: Bearer <token>` (from `POST /api/v1/auth/token`) or a session cookie.",
+    urls_namespace="api",
+)
+
+api.add_router("/auth/", auth_router)
+api.add_router("/me", me_router)
+api.add_router("/members/", members_router)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, detail: str, **extra: Any
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    extra: dict[str, Any] = {}
+    errors = getattr(error, "errors", None)
+    if errors:
+        extra["errors"] = errors
+    if isinstance(error, RateLimited):
+        extra["retry_after"] = error.retry_after
+    response = error_response(request, error.status, error.code, error.message, **extra)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "This field is required.",
+    "string_type": "Enter text here.",
+    "int_type": "Enter a whole number.",
+    "int_parsing": "Enter a whole number.",
+    "bool_type": "Enter true or false.",
+    "list_type": "Enter a list.",
+    "dict_type": "Enter an object.",
+    "model_type": "Enter an object.",
+    "model_attributes_type": "Enter an object.",
+    "json_invalid": "The request body is not valid JSON.",
+    "string_too_long": "This is too long.",
+    "string_too_short": "This is too short.",
+    "extra_forbidden": "This field is not accepted here.",
+    "literal_error": "Choose one of the allowed values.",
+    "enum": "Choose one of the allowed values.",
+}
+
+
+def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in error.errors:
+        field = _field_name(item.get("loc", ()))
+        message = _PYDANTIC_MESSAGES.get(str(item.get("type")), str(item.get("msg", "")))
+        errors.setdefault(field, []).append(message)
+    if list(errors) == ["body"]:
+        detail = errors["body"][0]
+    else:
+        detail = "Some fields need another look: " + ", ".join(sorted(errors)) + "."
+    return error_response(request, 400, "invalid", detail, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, error: Exception) -> HttpResponse:
+    response = error_response(
+        request,
+        401,
+        "not_authenticated",
+        "Log in, or send a valid token as “Authorization: Bearer <token>”.",
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="fireside"'
+    return response
+
+
+@api.exception_handler(AuthorizationError)
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, error: Exception) -> HttpResponse:
+    return error_response(request, 403, "forbidden", str(error) or "You may not do that.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, error: Exception) -> HttpResponse:
+    return error_response(
+        request, 404, "not_found", "There is nothing here, or it is not visible to you."
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400 and "parse request body" in str(error):
+        return error_response(
+            request, 400, "invalid_json", "The request body is not valid JSON."
+        )
+    return error_response(request, error.status_code, "error", str(error))

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fireside.api import api
+from fireside.core import views as core_views
+
+admin.site.site_header = "Fireside administration"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("about/", core_views.about, name="about"),
+    path("", include("fireside.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "fireside.core.views.bad_request"
+handler403 = "fireside.core.views.permission_denied"
+handler404 = "fireside.core.views.page_not_found"
+handler500 = "fireside.core.views.server_error"
