@@ -2,6 +2,7 @@
 variable; `.env.example` lists them all. Zero configuration runs a development instance on
 SQLite with in-process channel layer and cache."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -106,6 +107,8 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 #: Seconds a database connection is kept for reuse (0 closes it after each request).
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
+# Inherited by processes a test run starts, so they find the same test database.
+_TEST_RUN = os.environ.setdefault("FIRESIDE_TEST_RUN", str(os.getpid()))
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -130,8 +133,9 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
-            # A file, not :memory:, so live-server tests can share it across threads.
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            # A file, not :memory:, so live-server tests can share it across processes; one
+            # per test run, so that two runs on one machine do not collide.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{_TEST_RUN}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -236,21 +240,33 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-#: Outgoing mail server; in DEBUG mail goes to .eml files in VAR_DIR/mail instead.
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+#: Where outgoing mail goes: SMTP, or (default in DEBUG) one .eml file per mail in
+#: VAR_DIR/mail so that a developer can open the links.
+EMAIL_TO_FILES = env_bool("EMAIL_TO_FILES", DEBUG)
+#: SMTP server, port, credentials (EMAIL_HOST_PASSWORD may be a _FILE), TLS and timeout (s).
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "fireside.core.mail.EmlFileBackend",
+            "OPTIONS": {"path": str(VAR_DIR / "mail")},
+        }
+        if EMAIL_TO_FILES
+        else {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 587),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_secret("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": env_int("EMAIL_TIMEOUT", 20),
+            },
+        }
+    )
+}
+#: The From address of outgoing mail.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fireside <fireside@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_BACKEND = (
-    "fireside.core.mail.EmlFileBackend"
-    if env_bool("EMAIL_TO_FILES", DEBUG)
-    else "django.core.mail.backends.smtp.EmailBackend"
-)
 
 #: Limits as (count, window in seconds), enforced through the cache so they hold across
 #: app processes when REDIS_URL is set. Per-address limits skip loopback in DEBUG.
@@ -283,6 +299,10 @@ STORAGES = {
         )
     },
 }
+
+# In DEBUG, serve straight from the apps' static folders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 NINJA_PAGINATION_PER_PAGE = 20
 

@@ -19,10 +19,14 @@ logger = logging.getLogger(__name__)
 
 
 class EmlFileBackend(BaseEmailBackend):
-    """Write each message to its own `.eml` file in EMAIL_FILE_PATH (development)."""
+    """Write each message to its own `.eml` file in the folder PATH (development)."""
+
+    def __init__(self, *, path: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = Path(path)
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        folder = Path(settings.EMAIL_FILE_PATH)
+        folder = self.path
         folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")

@@ -1,0 +1,102 @@
+"""Personas and shared fixtures. alice is a member, bob will moderate (cohorts come later),
+charlie is an outsider. Every persona's password is factories.PASSWORD."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, TestCase
+from hypothesis import settings as hypothesis_settings
+
+from fireside.accounts.tests.factories import PASSWORD, MemberFactory
+
+hypothesis_settings.register_profile(
+    "fireside", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "100")), deadline=None
+)
+hypothesis_settings.load_profile("fireside")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class CommittingClient(Client):
+    """A test client whose requests behave as if their transaction committed: the callbacks
+    registered with on_commit (mail, live events) run when the response is ready, as they
+    would in production, although the test's own transaction is rolled back afterwards."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    return MemberFactory(handle="alice", display_name="Alice Ames")
+
+
+@pytest.fixture
+def bob(db):
+    return MemberFactory(handle="bob", display_name="Bob Brandt")
+
+
+@pytest.fixture
+def charlie(db):
+    return MemberFactory(handle="charlie", display_name="Charlie Chen")
+
+
+@pytest.fixture
+def api_client(client, db):
+    """The Django test client speaking JSON to /api/v1/."""
+
+    class ApiClient:
+        def __init__(self, token=None):
+            self.token = token
+
+        def _headers(self, headers):
+            headers = dict(headers or {})
+            if self.token:
+                headers.setdefault("Authorization", f"Bearer {self.token}")
+            return headers
+
+        def request(self, method, path, json=None, headers=None):
+            call = getattr(client, method)
+            kwargs = {"headers": self._headers(headers)}
+            if json is not None:
+                kwargs["data"] = json
+                kwargs["content_type"] = "application/json"
+            return call(f"/api/v1/{path.lstrip('/')}", **kwargs)
+
+        def get(self, path, **kwargs):
+            return self.request("get", path, **kwargs)
+
+        def post(self, path, json=None, **kwargs):
+            return self.request("post", path, json=json if json is not None else {}, **kwargs)
+
+        def patch(self, path, json=None, **kwargs):
+            return self.request("patch", path, json=json, **kwargs)
+
+        def delete(self, path, **kwargs):
+            return self.request("delete", path, **kwargs)
+
+        def as_member(self, member):
+            from fireside.accounts.actions import issue_api_token
+
+            _, secret = issue_api_token(member, name="tests")
+            return ApiClient(secret)
+
+    return ApiClient()
