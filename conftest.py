@@ -11,7 +11,9 @@ from hypothesis import settings as hypothesis_settings
 from fireside.accounts.tests.factories import PASSWORD, MemberFactory
 
 hypothesis_settings.register_profile(
-    "fireside", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "100")), deadline=None
+    "fireside",
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "100")),
+    deadline=None,
 )
 hypothesis_settings.load_profile("fireside")
 
@@ -85,7 +87,9 @@ def api_client(client, db):
             return self.request("get", path, **kwargs)
 
         def post(self, path, json=None, **kwargs):
-            return self.request("post", path, json=json if json is not None else {}, **kwargs)
+            return self.request(
+                "post", path, json=json if json is not None else {}, **kwargs
+            )
 
         def patch(self, path, json=None, **kwargs):
             return self.request("patch", path, json=json, **kwargs)

@@ -28,7 +28,9 @@ api.add_router("/members/", members_router)
 def error_response(
     request: HttpRequest, status: int, code: str, detail: str, **extra: Any
 ) -> HttpResponse:
-    return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
+    return api.create_response(
+        request, {"detail": detail, "code": code, **extra}, status=status
+    )
 
 
 @api.exception_handler(DomainError)
@@ -65,16 +67,24 @@ _PYDANTIC_MESSAGES = {
 
 
 def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
-    parts = [str(part) for part in location if part not in ("body", "payload", "query", "path")]
+    parts = [
+        str(part)
+        for part in location
+        if part not in ("body", "payload", "query", "path")
+    ]
     return ".".join(parts) or "body"
 
 
 @api.exception_handler(NinjaValidationError)
-def on_validation_error(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+def on_validation_error(
+    request: HttpRequest, error: NinjaValidationError
+) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for item in error.errors:
         field = _field_name(item.get("loc", ()))
-        message = _PYDANTIC_MESSAGES.get(str(item.get("type")), str(item.get("msg", "")))
+        message = _PYDANTIC_MESSAGES.get(
+            str(item.get("type")), str(item.get("msg", ""))
+        )
         errors.setdefault(field, []).append(message)
     if list(errors) == ["body"]:
         detail = errors["body"][0]
@@ -98,7 +108,9 @@ def on_unauthenticated(request: HttpRequest, error: Exception) -> HttpResponse:
 @api.exception_handler(AuthorizationError)
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, error: Exception) -> HttpResponse:
-    return error_response(request, 403, "forbidden", str(error) or "You may not do that.")
+    return error_response(
+        request, 403, "forbidden", str(error) or "You may not do that."
+    )
 
 
 @api.exception_handler(Http404)

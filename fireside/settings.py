@@ -122,7 +122,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "fireside.sqlite3",
+            "NAME": str(VAR_DIR / "fireside.sqlite3"),
             "CONN_MAX_AGE": DB_CONN_MAX_AGE,
             "OPTIONS": {
                 "timeout": 20,  # busy_timeout, seconds
@@ -309,7 +309,9 @@ NINJA_PAGINATION_PER_PAGE = 20
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -50,7 +50,9 @@ def _display_name_problem(display_name: str) -> str | None:
         return "Enter the name people will see, such as “Ada Lovelace”."
     if len(display_name) > DISPLAY_NAME_MAX:
         return f"A display name can have at most {DISPLAY_NAME_MAX} characters."
-    if any(unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} for char in display_name):
+    if any(
+        unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} for char in display_name
+    ):
         return "A display name cannot contain control or invisible characters."
     return None
 
@@ -97,7 +99,12 @@ def sign_up_member(
     display_name = display_name.strip()
     candidate = Member(handle=handle, email=email, display_name=display_name)
 
-    errors: dict[str, list[str]] = {"handle": [], "email": [], "password": [], "display_name": []}
+    errors: dict[str, list[str]] = {
+        "handle": [],
+        "email": [],
+        "password": [],
+        "display_name": [],
+    }
     if problem := handle_problem(handle):
         errors["handle"].append(problem)
     elif Member.objects.filter(handle=handle).exists():
@@ -116,7 +123,10 @@ def sign_up_member(
     limit = Limit.named("signup.address")
     subject = address_subject(address)
     if subject:
-        limit.check(subject, "Too many accounts were created from your network. Try again {wait}.")
+        limit.check(
+            subject,
+            "Too many accounts were created from your network. Try again {wait}.",
+        )
 
     candidate.set_password(password)
     try:
@@ -134,7 +144,9 @@ def sign_up_member(
 
 
 def make_verification_token(member: Member) -> str:
-    return signing.dumps({"m": member.pk, "e": member.email}, salt=VERIFY_SALT, compress=True)
+    return signing.dumps(
+        {"m": member.pk, "e": member.email}, salt=VERIFY_SALT, compress=True
+    )
 
 
 def _send_verification_mail(member: Member) -> None:
@@ -154,7 +166,9 @@ def _send_verification_mail(member: Member) -> None:
 def resend_verification_mail(member: Member, *, address: str = "") -> None:
     """Send MEMBER a fresh verification link, within the per-account mail limit."""
     if member.is_email_verified:
-        raise DomainError("Your email address is already verified.", code="already_verified")
+        raise DomainError(
+            "Your email address is already verified.", code="already_verified"
+        )
     _check_mail_limits(f"member:{member.pk}", address)
     _send_verification_mail(member)
 
@@ -185,7 +199,11 @@ def verify_email(token: str) -> Member:
             )
         if member.is_email_verified:
             raise ValidationFailed(
-                {"token": ["This link was already used: your email address is verified."]},
+                {
+                    "token": [
+                        "This link was already used: your email address is verified."
+                    ]
+                },
                 code="token_used",
             )
         member.email_verified_at = timezone.now()
@@ -251,12 +269,20 @@ def issue_api_token(member: Member, *, name: str) -> tuple[ApiToken, str]:
     """Create a token for MEMBER and return it with its secret, which is shown only now."""
     name = name.strip()
     if not name:
-        raise ValidationFailed({"name": ["Name the token, for example “phone” or “backup script”."]})
+        raise ValidationFailed(
+            {"name": ["Name the token, for example “phone” or “backup script”."]}
+        )
     if len(name) > TOKEN_NAME_MAX:
-        raise ValidationFailed({"name": [f"A token name can have at most {TOKEN_NAME_MAX} characters."]})
+        raise ValidationFailed(
+            {"name": [f"A token name can have at most {TOKEN_NAME_MAX} characters."]}
+        )
     if ApiToken.objects.owned_by(member).live().count() >= LIVE_TOKENS_MAX:
         raise ValidationFailed(
-            {"name": [f"You have {LIVE_TOKENS_MAX} tokens already. Revoke one you no longer use."]}
+            {
+                "name": [
+                    f"You have {LIVE_TOKENS_MAX} tokens already. Revoke one you no longer use."
+                ]
+            }
         )
     secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -272,7 +298,9 @@ def revoke_api_token(token: ApiToken, *, by: Member) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        broadcast_on_commit(member_group(by.pk), {"type": "auth.token_revoked", "token": token.pk})
+        broadcast_on_commit(
+            member_group(by.pk), {"type": "auth.token_revoked", "token": token.pk}
+        )
 
 
 def member_for_token(secret: str) -> Member | None:
@@ -306,11 +334,15 @@ def _end_live_sessions(member: Member) -> None:
     broadcast_on_commit(member_group(member.pk), {"type": "auth.password_changed"})
 
 
-def change_password(member: Member, *, current_password: str, new_password: str) -> None:
+def change_password(
+    member: Member, *, current_password: str, new_password: str
+) -> None:
     """Replace MEMBER's password. Their other sessions end (Django ties a session to the
     password hash) and open sockets close; API tokens stay, as they were granted separately."""
     if not member.check_password(current_password):
-        raise ValidationFailed({"current_password": ["Your current password is not right."]})
+        raise ValidationFailed(
+            {"current_password": ["Your current password is not right."]}
+        )
     _set_new_password(member, new_password, "new_password")
     member.save(update_fields=["password"])
     _end_live_sessions(member)
@@ -340,7 +372,9 @@ def request_password_reset(email: str, *, address: str = "") -> None:
     )
 
 
-BAD_RESET_LINK = "This reset link is wrong, has expired or was already used. Ask for a new one."
+BAD_RESET_LINK = (
+    "This reset link is wrong, has expired or was already used. Ask for a new one."
+)
 
 
 def member_for_reset(uid: str, token: str) -> Member:
@@ -348,7 +382,9 @@ def member_for_reset(uid: str, token: str) -> Member:
     try:
         pk = int(force_str(urlsafe_base64_decode(uid)))
     except (ValueError, TypeError, OverflowError):
-        raise ValidationFailed({"token": [BAD_RESET_LINK]}, code="token_invalid") from None
+        raise ValidationFailed(
+            {"token": [BAD_RESET_LINK]}, code="token_invalid"
+        ) from None
     member = Member.objects.active().filter(pk=pk).first()
     if member is None or not default_token_generator.check_token(member, token):
         raise ValidationFailed({"token": [BAD_RESET_LINK]}, code="token_invalid")

@@ -131,13 +131,17 @@ class MemberOut(Schema):
 def signup(request: HttpRequest, payload: SignupIn) -> Status[SignupOut]:
     """Create an account; a verification link is mailed to the address."""
     member = actions.sign_up_member(**payload.dict(), address=client_address(request))
-    return Status(201, SignupOut(handle=member.handle, display_name=member.display_name))
+    return Status(
+        201, SignupOut(handle=member.handle, display_name=member.display_name)
+    )
 
 
 @auth_router.post("token", response=TokenOut, auth=None)
 def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a handle or email and password for a bearer token."""
-    member = actions.log_in(payload.login, payload.password, address=client_address(request))
+    member = actions.log_in(
+        payload.login, payload.password, address=client_address(request)
+    )
     _, secret = actions.issue_api_token(member, name="Log-in from the API")
     return TokenOut(token=secret)
 
@@ -169,12 +173,16 @@ def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[N
 def request_reset(request: HttpRequest, payload: ResetRequestIn) -> Status[Message]:
     """Mail a reset link if an account uses the address (the answer is the same if not)."""
     actions.request_password_reset(payload.email, address=client_address(request))
-    return Status(202, Message(detail="If an account uses that address, a link is on its way."))
+    return Status(
+        202, Message(detail="If an account uses that address, a link is on its way.")
+    )
 
 
 @auth_router.post("password/reset/confirm", response=Message, auth=None)
 def confirm_reset(request: HttpRequest, payload: ResetConfirmIn) -> Message:
-    actions.reset_password(payload.uid, payload.token, new_password=payload.new_password)
+    actions.reset_password(
+        payload.uid, payload.token, new_password=payload.new_password
+    )
     return Message(detail="Your password is changed. Log in with the new one.")
 
 

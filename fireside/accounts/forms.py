@@ -9,7 +9,9 @@ class SignupForm(forms.Form):
     handle = forms.CharField(
         max_length=60,
         help_text="3–30 letters a–z, digits and underscores. People will know you as @handle.",
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none"}
+        ),
     )
     display_name = forms.CharField(
         max_length=200,
@@ -32,16 +34,20 @@ class LoginForm(forms.Form):
     login = forms.CharField(
         label="Handle or email",
         max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none"}
+        ),
     )
     password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class PasswordChangeForm(forms.Form):
     current_password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
         strip=False,

@@ -25,5 +25,7 @@ class SessionTimeoutMiddleware:
                 request.session[SESSION_STARTED_KEY] = int(time.time())
             elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                messages.info(request, "Your session ended after a long time. Log in again.")
+                messages.info(
+                    request, "Your session ended after a long time. Log in again."
+                )
         return self.get_response(request)

@@ -1,7 +1,11 @@
 import hashlib
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -20,6 +24,9 @@ class MemberQuerySet(models.QuerySet["Member"]):
 class MemberManager(BaseUserManager["Member"]):
     def get_queryset(self) -> MemberQuerySet:
         return MemberQuerySet(self.model, using=self._db)
+
+    def active(self) -> MemberQuerySet:
+        return self.get_queryset().active()
 
     def visible_to(self, viewer: "Member | Any") -> MemberQuerySet:
         return self.get_queryset().visible_to(viewer)
@@ -104,7 +111,9 @@ class ApiToken(models.Model):
 
     PREFIX = "fs_"
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=60)
     key_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)

@@ -6,7 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from fireside.accounts import actions, forms
 from fireside.accounts.handles import normalize_handle
@@ -50,7 +54,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            member = actions.sign_up_member(**form.cleaned_data, address=client_address(request))
+            member = actions.sign_up_member(
+                **form.cleaned_data, address=client_address(request)
+            )
         except ValidationFailed as error:
             add_action_errors(form, error)
         except RateLimited as error:
@@ -151,15 +157,21 @@ def password_reset_confirm(request: HttpRequest, uid: str, token: str) -> HttpRe
         actions.member_for_reset(uid, token)
     except ValidationFailed as error:
         context = {"problem": error.errors["token"][0]}
-        return render(request, "accounts/password_reset_confirm.html", context, status=400)
+        return render(
+            request, "accounts/password_reset_confirm.html", context, status=400
+        )
     form = forms.ResetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.reset_password(uid, token, new_password=form.cleaned_data["new_password"])
+            actions.reset_password(
+                uid, token, new_password=form.cleaned_data["new_password"]
+            )
         except ValidationFailed as error:
             add_action_errors(form, error)
         else:
-            messages.success(request, "Your password is changed. Log in with the new one.")
+            messages.success(
+                request, "Your password is changed. Log in with the new one."
+            )
             return redirect("login")
     return _form_page(request, "accounts/password_reset_confirm.html", {"form": form})
 
@@ -213,7 +225,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         else:
             # Keep this session; the others end with the old password hash.
             update_session_auth_hash(request, member)
-            messages.success(request, "Your password is changed. Other sessions were logged out.")
+            messages.success(
+                request, "Your password is changed. Other sessions were logged out."
+            )
             return redirect("settings")
     return _form_page(request, "accounts/password_change.html", {"form": form})
 
@@ -238,11 +252,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = forms.ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _, secret = actions.issue_api_token(_member(request), name=form.cleaned_data["name"])
+            _, secret = actions.issue_api_token(
+                _member(request), name=form.cleaned_data["name"]
+            )
         except ValidationFailed as error:
             add_action_errors(form, error)
         else:
-            return _tokens_page(request, forms.ApiTokenForm(), new_secret=secret, status=201)
+            return _tokens_page(
+                request, forms.ApiTokenForm(), new_secret=secret, status=201
+            )
     return _tokens_page(request, form, status=400 if form.errors else 200)
 
 

@@ -1,4 +1,5 @@
-"""Typed readers for environment variables; every deployment difference is one of these."""
+"""Typed readers for environment variables; every deployment difference is one of these.
+A variable set to the empty string counts as unset, so a copied .env.example changes nothing."""
 
 import os
 from pathlib import Path
@@ -6,15 +7,20 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None or value.strip() == "" else value
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    return _raw(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -26,17 +32,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _raw(name)
+    if raw is None:
         return default
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {raw!r}."
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
@@ -44,10 +52,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_secret(name: str, default: str = "") -> str:
     """Read NAME, or the contents of the file named by NAME_FILE (for Docker secrets)."""
-    path = os.environ.get(f"{name}_FILE")
+    path = _raw(f"{name}_FILE")
     if path:
         try:
             return Path(path).read_text().strip()
         except OSError as error:
-            raise ImproperlyConfigured(f"{name}_FILE points at {path}: {error}") from None
-    return os.environ.get(name, default)
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at {path}: {error}"
+            ) from None
+    return _raw(name) or default

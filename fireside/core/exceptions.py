@@ -1,15 +1,13 @@
 """Domain failures. Actions raise these; one ninja handler and one middleware turn them into
 responses, so pages and the API refuse the same things with the same sentence."""
 
-from django.utils.translation import gettext_lazy as _
-
 
 class DomainError(Exception):
     """A refusal a person can understand. `message` is shown as is; `code` is for machines."""
 
     status = 400
     code = "invalid"
-    default_message = _("That could not be done.")
+    default_message = "That could not be done."
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.message = str(message or self.default_message)
@@ -21,7 +19,7 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """Input broke a rule. `errors` maps each field to the sentences that explain why."""
 
-    default_message = _("Some fields need another look.")
+    default_message = "Some fields need another look."
 
     def __init__(
         self,
@@ -40,13 +38,13 @@ class ValidationFailed(DomainError):
 class NotAllowed(DomainError):
     status = 403
     code = "forbidden"
-    default_message = _("You are not allowed to do that.")
+    default_message = "You are not allowed to do that."
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    default_message = _("There is nothing here, or it is not visible to you.")
+    default_message = "There is nothing here, or it is not visible to you."
 
 
 class RateLimited(DomainError):
@@ -55,6 +53,8 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: int, code: str | None = None
+    ) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(message, code=code)

@@ -49,9 +49,15 @@ def _readable_bytes(message: EmailMessage) -> bytes:
     return mime.as_bytes()
 
 
-def build_mail(to: str, template: str, context: dict[str, Any]) -> EmailMultiAlternatives:
+def build_mail(
+    to: str, template: str, context: dict[str, Any]
+) -> EmailMultiAlternatives:
     """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html`."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        **context,
+    }
     subject = render_to_string(f"{template}_subject.txt", context).strip()
     text = render_to_string(f"{template}.txt", context)
     html = render_to_string(f"{template}.html", context)

@@ -16,18 +16,26 @@ class DomainErrorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
         if getattr(request, "htmx", False):
             response = render(
-                request, "core/error.html#alert", {"error": exception}, status=exception.status
+                request,
+                "core/error.html#alert",
+                {"error": exception},
+                status=exception.status,
             )
             response["HX-Retarget"] = "#alerts"
             response["HX-Reswap"] = "innerHTML"
         else:
             response = render(
-                request, "core/error.html", {"error": exception}, status=exception.status
+                request,
+                "core/error.html",
+                {"error": exception},
+                status=exception.status,
             )
         if isinstance(exception, RateLimited):
             response["Retry-After"] = str(exception.retry_after)

@@ -18,7 +18,7 @@ def parse_topics(raw: str | list[str], *, limit: int) -> tuple[list[str], list[s
 
     Returns the topics in first-seen order without repeats, and the problems found.
     """
-    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    items: list[object] = list(raw.split(",") if isinstance(raw, str) else raw)
     topics: list[str] = []
     problems: list[str] = []
     for item in items:

@@ -35,16 +35,26 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     )
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     return _error(request, 400, "bad_request", "That request could not be understood.")
 
 
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else "You are not allowed to do that."
+def permission_denied(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else "You are not allowed to do that."
+    )
     return _error(request, 403, "forbidden", message)
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def page_not_found(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     return _error(
         request, 404, "not_found", "There is nothing here, or it is not visible to you."
     )

@@ -9,7 +9,6 @@ from channels.security.websocket import OriginValidator
 from django.conf import settings
 
 
-@database_sync_to_async
 def _token_owner(secret: str) -> tuple[Any, int | None]:
     from fireside.accounts.actions import member_for_token
     from fireside.accounts.models import ApiToken
@@ -30,7 +29,7 @@ class TokenAuthMiddleware(BaseMiddleware):  # type: ignore[misc]
         query = parse_qs(scope.get("query_string", b"").decode())
         secrets = query.get("token")
         if secrets:
-            member, token_id = await _token_owner(secrets[0])
+            member, token_id = await database_sync_to_async(_token_owner)(secrets[0])
             if member is not None:
                 scope = {**scope, "user": member, "token_id": token_id}
         return await super().__call__(scope, receive, send)

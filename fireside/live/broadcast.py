@@ -24,7 +24,9 @@ def send_now(group: str, event: dict[str, Any]) -> None:
     except Exception:
         # A lost event is recoverable (clients resync from the database); a failed
         # request after a successful commit is not, so the error stops here.
-        logger.warning("Could not publish %s to %s", event.get("type"), group, exc_info=True)
+        logger.warning(
+            "Could not publish %s to %s", event.get("type"), group, exc_info=True
+        )
 
 
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:

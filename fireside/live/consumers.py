@@ -28,7 +28,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.groups_joined = [member_group(member.pk)]
         session = self.scope.get("session")
         if session is not None and session.session_key:
-            self.groups_joined.append(session_group(session_key_hash(session.session_key)))
+            self.groups_joined.append(
+                session_group(session_key_hash(session.session_key))
+            )
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()

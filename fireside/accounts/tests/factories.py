@@ -13,6 +13,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     handle = factory.Sequence(lambda n: f"member_{n}")
     email = factory.LazyAttribute(lambda member: f"{member.handle}@example.org")
-    display_name = factory.LazyAttribute(lambda member: member.handle.replace("_", " ").title())
+    display_name = factory.LazyAttribute(
+        lambda member: member.handle.replace("_", " ").title()
+    )
     email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.django.Password(PASSWORD)

@@ -1,6 +1,7 @@
 """Demo data for `make run`, so a newcomer sees a living place. Safe to run again: what exists
 is left alone. Each capability adds its part here, through its own actions."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -13,29 +14,38 @@ from fireside.accounts.models import Member
 
 DEMO_PASSWORD = "fireside-demo"
 
+
+@dataclass(frozen=True)
+class DemoMember:
+    handle: str
+    display_name: str
+    bio: str
+    interests: list[str]
+
+
 DEMO_MEMBERS = [
-    {
-        "handle": "ada",
-        "display_name": "Ada Okafor",
-        "bio": "Amateur astronomer and retired maths teacher. I like slow questions and "
+    DemoMember(
+        handle="ada",
+        display_name="Ada Okafor",
+        bio="Amateur astronomer and retired maths teacher. I like slow questions and "
         "long answers. Ask me about **variable stars** or how to start observing "
         "from a city balcony.",
-        "interests": ["astronomy", "mathematics", "teaching"],
-    },
-    {
-        "handle": "grace",
-        "display_name": "Grace Lindqvist",
-        "bio": "Beekeeper on a small island. Half my hives survived last winter; "
+        interests=["astronomy", "mathematics", "teaching"],
+    ),
+    DemoMember(
+        handle="grace",
+        display_name="Grace Lindqvist",
+        bio="Beekeeper on a small island. Half my hives survived last winter; "
         "the other half taught me more. I write about it at length.",
-        "interests": ["beekeeping", "gardening", "island-life"],
-    },
-    {
-        "handle": "linus",
-        "display_name": "Linus Mbeki",
-        "bio": "Bicycle mechanic. Fixes things, breaks fewer. Happy to talk gears, "
+        interests=["beekeeping", "gardening", "island-life"],
+    ),
+    DemoMember(
+        handle="linus",
+        display_name="Linus Mbeki",
+        bio="Bicycle mechanic. Fixes things, breaks fewer. Happy to talk gears, "
         "frames and why your chain skips.",
-        "interests": ["cycling", "repair", "urban-planning"],
-    },
+        interests=["cycling", "repair", "urban-planning"],
+    ),
 ]
 
 
@@ -44,7 +54,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--force", action="store_true", help="Load even when DEBUG is off (never in production)."
+            "--force",
+            action="store_true",
+            help="Load even when DEBUG is off (never in production).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,20 +65,25 @@ class Command(BaseCommand):
         created = 0
         with transaction.atomic():
             for profile in DEMO_MEMBERS:
-                if Member.objects.filter(handle=profile["handle"]).exists():
+                if Member.objects.filter(handle=profile.handle).exists():
                     continue
                 member = Member.objects.create_user(
-                    profile["handle"],
-                    f"{profile['handle']}@demo.fireside.invalid",
+                    profile.handle,
+                    f"{profile.handle}@demo.fireside.invalid",
                     DEMO_PASSWORD,
-                    display_name=profile["display_name"],
+                    display_name=profile.display_name,
                     email_verified_at=timezone.now(),
+                    trust_level=Member.TrustLevel.MEMBER,
                 )
                 accounts.update_profile(
-                    member, bio=str(profile["bio"]), interests=list(profile["interests"])
+                    member,
+                    bio=profile.bio,
+                    interests=profile.interests,
                 )
                 created += 1
         if created:
-            self.stdout.write(f"Loaded {created} demo members (password: {DEMO_PASSWORD}).")
+            self.stdout.write(
+                f"Loaded {created} demo members (password: {DEMO_PASSWORD})."
+            )
         else:
             self.stdout.write("Demo data is already loaded.")
