@@ -15,8 +15,8 @@ $(STAMP): requirements.lock
 	  echo "Creating $(VENV) with $$interpreter"; \
 	  "$$interpreter" -m venv $(VENV); \
 	fi; \
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock \
+	  2> >(grep -v -e 'is ignored: it is neither a file nor a directory' -e 'Running pip as the' >&2); \
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -53,6 +53,7 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/djhtml --check fireside
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
