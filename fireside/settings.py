@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "fireside.core",
     "fireside.accounts",
+    "fireside.communities",
+    "fireside.posts",
+    "fireside.feed",
+    "fireside.search",
     "fireside.live",
 ]
 

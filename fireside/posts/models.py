@@ -1,0 +1,79 @@
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from fireside.communities.models import Community, Membership, Topic
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def live(self) -> "PostQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+    def visible_to(self, viewer: Any) -> "PostQuerySet":
+        """Return the posts VIEWER may read: every live post of an open community, and those
+        of request and invite communities to their active members only."""
+        public = Q(community__visibility=Community.Visibility.OPEN)
+        if viewer is None or not viewer.is_authenticated:
+            return self.live().filter(public)
+        member_of = (
+            Membership.objects.active().filter(member=viewer).values("community_id")
+        )
+        return self.live().filter(public | Q(community_id__in=member_of))
+
+
+class Post(models.Model):
+    """Something a member opens in a community to talk about. Deleting one wipes its words
+    but keeps the row, so conversations that started from it keep their context."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="posts"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="posts",
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=20000)
+    topics = models.ManyToManyField(Topic, related_name="posts", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The home feed and a community's page read newest first per community.
+            models.Index(
+                fields=["community", "-created_at", "-id"], name="post_community_newest"
+            ),
+            models.Index(fields=["author", "-created_at"], name="post_author_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class PostRevision(models.Model):
+    """The words of a post before one edit."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Revision of {self.post_id} from {self.written_at:%Y-%m-%d %H:%M}"
