@@ -10,6 +10,9 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from fireside.accounts.api import auth_router, me_router, members_router
+from fireside.communities.api import router as communities_router
+from fireside.feed.api import router as feed_router
+from fireside.posts.api import router as posts_router
 from fireside.core.exceptions import DomainError, RateLimited
 
 api = NinjaAPI(
@@ -23,6 +26,9 @@ api = NinjaAPI(
 api.add_router("/auth/", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/members/", members_router)
+api.add_router("/", communities_router)
+api.add_router("/", posts_router)
+api.add_router("/", feed_router)
 
 
 def error_response(

@@ -10,6 +10,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("about/", core_views.about, name="about"),
     path("", include("fireside.accounts.urls")),
+    path("", include("fireside.communities.urls")),
+    path("", include("fireside.posts.urls")),
+    path("", include("fireside.feed.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
