@@ -23,6 +23,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         member = self.scope.get("user")
         if member is None or not member.is_authenticated:
+            # Accepted only to be closed: a close before the handshake reaches the client as
+            # a bare HTTP 403, and it could not read CLOSE_UNAUTHENTICATED from it.
+            await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.groups_joined = [member_group(member.pk)]
