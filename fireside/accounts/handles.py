@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 HANDLE_PATTERN = re.compile(r"[a-z0-9_]{3,30}")
+_EDGES = re.compile(r"^[\s@]+|\s+$")
 
 # Names that would impersonate the instance, collide with our URLs, or confuse people.
 RESERVED_HANDLES = frozenset(
@@ -25,9 +26,11 @@ RESERVED_HANDLES = frozenset(
 
 def normalize_handle(raw: str) -> str:
     """Return the one form of RAW that is stored and compared (a leading @ is dropped)."""
-    text = unicodedata.normalize("NFKC", raw.strip()).casefold()
+    text = unicodedata.normalize("NFKC", raw).casefold()
     text = unicodedata.normalize("NFKC", text)
-    return text.removeprefix("@")
+    # Trimmed after folding, and every leading @ or space at once, so that the result is
+    # its own normal form: NFKC can turn a character into a space ("´" → " ́").
+    return _EDGES.sub("", text)
 
 
 def handle_problem(handle: str) -> str | None:

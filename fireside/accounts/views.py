@@ -120,6 +120,9 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationFailed as error:
         context = {"problem": error.errors["token"][0], "code": error.code}
         return render(request, "accounts/verify_email.html", context, status=400)
+    if request.user.pk == member.pk:
+        # request.user was read before the update; stale, the page would still ask to verify.
+        request.user = member
     return render(request, "accounts/verify_email.html", {"verified": member})
 
 

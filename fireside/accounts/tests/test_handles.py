@@ -16,9 +16,9 @@ raw_handles = st.one_of(
     st.text(),
     st.from_regex(r"[@ ]{0,2}[A-Za-z0-9_]{0,33}[ ]{0,2}", fullmatch=True),
     st.builds(
-        lambda name, prefix, suffix, upper: (prefix + name + suffix).upper()
-        if upper
-        else prefix + name + suffix,
+        lambda name, prefix, suffix, upper: (
+            (prefix + name + suffix).upper() if upper else prefix + name + suffix
+        ),
         st.sampled_from(sorted(RESERVED_HANDLES)),
         st.sampled_from(["", "@", "_", "__"]),
         st.sampled_from(["", "_", "__"]),
@@ -59,7 +59,9 @@ def test_handle_problem_refuses_reserved_names_with_underscores_around(name, pad
 
 @given(usable_handles, st.data())
 def test_normalize_handle_folds_case_and_full_width_variants(handle, data):
-    flips = data.draw(st.lists(st.booleans(), min_size=len(handle), max_size=len(handle)))
+    flips = data.draw(
+        st.lists(st.booleans(), min_size=len(handle), max_size=len(handle))
+    )
     mixed = "".join(
         char.upper() if flip else char for char, flip in zip(handle, flips, strict=True)
     )
