@@ -28,6 +28,7 @@ from fireside.live.broadcast import broadcast_on_commit
 from fireside.live.groups import member_group
 
 DISPLAY_NAME_MAX = 50
+EMAIL_MAX = 254
 BIO_MAX = 2000
 INTERESTS_MAX = 10
 TOKEN_NAME_MAX = 60
@@ -60,6 +61,9 @@ def _display_name_problem(display_name: str) -> str | None:
 def _email_problem(email: str) -> str | None:
     if not email:
         return "Enter your email address."
+    # The column holds 254 (PostgreSQL refuses longer); the validator allows up to 320.
+    if len(email) > EMAIL_MAX:
+        return f"An email address can have at most {EMAIL_MAX} characters."
     try:
         validate_email(email)
     except ValidationError:
@@ -276,6 +280,11 @@ def issue_api_token(member: Member, *, name: str) -> tuple[ApiToken, str]:
         raise ValidationFailed(
             {"name": [f"A token name can have at most {TOKEN_NAME_MAX} characters."]}
         )
+    # PostgreSQL refuses NUL in text; a name is one line anyway.
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise ValidationFailed(
+            {"name": ["A token name cannot contain control characters."]}
+        )
     if ApiToken.objects.owned_by(member).live().count() >= LIVE_TOKENS_MAX:
         raise ValidationFailed(
             {
@@ -433,6 +442,8 @@ def update_profile(
             errors["bio"] = [
                 f"A bio can have at most {BIO_MAX} characters; this one has {len(bio)}."
             ]
+        elif "\x00" in bio:  # PostgreSQL refuses NUL in text
+            errors["bio"] = ["A bio cannot contain the NUL character."]
         member.bio = bio
         fields.append("bio")
     if interests is not None:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
@@ -230,5 +230,8 @@ def edit_me(request: HttpRequest, payload: ProfileIn) -> Member:
 @members_router.get("{handle}", response=MemberOut)
 def member_detail(request: HttpRequest, handle: str) -> Member:
     """A member's public profile."""
+    handle = normalize_handle(handle)
+    if "\x00" in handle:  # no handle has one, and PostgreSQL refuses to compare it
+        raise Http404
     visible = Member.objects.visible_to(request.user)
-    return get_object_or_404(visible, handle=normalize_handle(handle))
+    return get_object_or_404(visible, handle=handle)
