@@ -2,6 +2,7 @@
 charlie is an outsider. Every persona's password is factories.PASSWORD."""
 
 import os
+import time
 
 import pytest
 from django.core.cache import cache
@@ -104,3 +105,31 @@ def api_client(client, db):
             return ApiClient(secret)
 
     return ApiClient()
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """Put a fast hasher first for tests that hash by the dozen. Argon2 stays in the list,
+    so hashes made with it still check; tests of the real hasher do not use this."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Shift the wall clock so the test starts one second into an hour. Every rate-limit
+    window (they divide an hour) is then fresh, and none ends during the test unless it
+    calls clock.advance(seconds)."""
+    hour = 60 * 60
+    real_time = time.time
+    shift = hour - real_time() % hour + 1
+
+    class Clock:
+        def advance(self, seconds):
+            nonlocal shift
+            shift += seconds
+
+    monkeypatch.setattr(time, "time", lambda: real_time() + shift)
+    return Clock()

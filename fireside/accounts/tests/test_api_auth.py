@@ -1,5 +1,4 @@
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -8,37 +7,13 @@ from django.test import Client
 from fireside.accounts.actions import issue_api_token
 from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
+from tests.helpers import assert_error, bearer
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 HOUR = 60 * 60
 LOGIN_WINDOW = 15 * 60
 NEW_PASSWORD = "embers under the kettle"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 spends about half a second a check, and these tests fail log-ins by the dozen.
-    # It stays in the list, so hashes made with it still check.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Shift the wall clock so the test starts one second into an hour. Every rate-limit
-    window (they divide an hour) is then fresh, and none ends during the test unless it
-    calls clock.advance(seconds)."""
-    real_time = time.time
-    shift = HOUR - real_time() % HOUR + 1
-
-    class Clock:
-        def advance(self, seconds):
-            nonlocal shift
-            shift += seconds
-
-    monkeypatch.setattr(time, "time", lambda: real_time() + shift)
-    return Clock()
 
 
 def link_path(mail, prefix):
@@ -62,19 +37,6 @@ def log_in(api_client, login, password, **kwargs):
     return api_client.post(
         "auth/token", {"login": login, "password": password}, **kwargs
     )
-
-
-def bearer(api_client, secret):
-    """The API client, sending SECRET as its bearer token."""
-    return type(api_client)(secret)
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
 
 
 @pytest.fixture

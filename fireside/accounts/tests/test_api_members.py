@@ -5,6 +5,9 @@ import pytest
 
 from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
+from tests.helpers import assert_error
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 PROFILE_FIELDS = {
     "handle",
@@ -16,23 +19,6 @@ PROFILE_FIELDS = {
     "joined",
 }
 COUNT_WORDS = ("count", "follower", "like", "view", "posts")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 spends about half a second a hash, and each persona has a password.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
 
 
 def all_keys(value):

@@ -1,10 +1,11 @@
 import re
-import time
 
 import pytest
 
 from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 SIGNUP_URL = "/api/v1/auth/signup"
 HOUR = 60 * 60
@@ -33,33 +34,6 @@ def assert_field_error(response, field, reason):
     assert body["detail"]
     messages = " ".join(body["errors"][field]).lower()
     assert reason.lower() in messages, body
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 spends about half a second a hash, and these tests sign up by the dozen.
-    # It stays in the list, so hashes made with it still check.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Shift the wall clock so the test starts one second into an hour. Every rate-limit
-    window (they divide an hour) is then fresh, and none ends during the test unless it
-    calls clock.advance(seconds)."""
-    real_time = time.time
-    shift = HOUR - real_time() % HOUR + 1
-
-    class Clock:
-        def advance(self, seconds):
-            nonlocal shift
-            shift += seconds
-
-    monkeypatch.setattr(time, "time", lambda: real_time() + shift)
-    return Clock()
 
 
 # Success --------------------------------------------------------------------------

@@ -4,30 +4,11 @@ import pytest
 
 from fireside.accounts.actions import issue_api_token
 from fireside.accounts.models import ApiToken, Member
+from tests.helpers import assert_error, bearer
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 TOKEN_FIELDS = {"id", "name", "hint", "created_at", "last_used_at"}
-
-
-def bearer(api_client, secret):
-    """The API client, sending SECRET as its bearer token."""
-    return type(api_client)(secret)
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 spends about half a second a hash, and each persona has a password.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
 
 
 @pytest.fixture
