@@ -1,6 +1,7 @@
 """The JSON API root. Every error leaves here as {"detail", "code"} (plus "errors" per field
 for validation), with a 4xx status a client can act on."""
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -11,9 +12,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fireside.accounts.api import auth_router, me_router, members_router
 from fireside.communities.api import router as communities_router
+from fireside.core.exceptions import DomainError, RateLimited
 from fireside.feed.api import router as feed_router
 from fireside.posts.api import router as posts_router
-from fireside.core.exceptions import DomainError, RateLimited
 
 api = NinjaAPI(
     title="Fireside API",
@@ -72,11 +73,17 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+# Where a value fails every member of a union (`list[str] | str`), pydantic names the
+# member in the location ("list[str]", "str", "PostRef"): a client wants the field.
+_UNION_MEMBER = re.compile(r"str|int|float|bool|bytes|none|.*[\[A-Z-].*")
+
+
 def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
     parts = [
         str(part)
         for part in location
         if part not in ("body", "payload", "query", "path")
+        and not (isinstance(part, str) and _UNION_MEMBER.fullmatch(part))
     ]
     return ".".join(parts) or "body"
 
@@ -131,5 +138,13 @@ def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     if error.status_code == 400 and "parse request body" in str(error):
         return error_response(
             request, 400, "invalid_json", "The request body is not valid JSON."
+        )
+    if error.status_code == 403 and "CSRF" in str(error):
+        return error_response(
+            request,
+            403,
+            "csrf_failed",
+            "This request used your session cookie without a CSRF token. Send the "
+            "X-CSRFToken header from the page, or use a bearer token instead.",
         )
     return error_response(request, error.status_code, "error", str(error))

@@ -3,7 +3,7 @@ from django.contrib.auth import login as start_session
 from django.contrib.auth import logout as end_session
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import (
@@ -13,7 +13,7 @@ from django.views.decorators.http import (
 )
 
 from fireside.accounts import actions, forms
-from fireside.accounts.handles import normalize_handle
+from fireside.accounts.handles import handle_problem, normalize_handle
 from fireside.accounts.models import ApiToken, Member
 from fireside.core.exceptions import RateLimited, ValidationFailed
 from fireside.core.forms import add_action_errors
@@ -182,6 +182,9 @@ def password_reset_confirm(request: HttpRequest, uid: str, token: str) -> HttpRe
 @require_safe
 def member_detail(request: HttpRequest, handle: str) -> HttpResponse:
     normal = normalize_handle(handle)
+    if handle_problem(normal):
+        # Not a handle anyone can have (and PostgreSQL refuses some such text outright).
+        raise Http404
     if normal != handle:
         return redirect("member_detail", handle=normal, permanent=True)
     member = get_object_or_404(Member.objects.visible_to(request.user), handle=normal)
