@@ -120,6 +120,8 @@ if DATABASE_URL:
         )
     }
 else:
+    # SQLite creates the file but not its folder; zero configuration must just run.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL with synchronous=NORMAL: a commit survives a crash of Fireside itself, but the
     # last commits may be lost on power loss. An acknowledged message is therefore durable
     # against process crashes; operators who need power-loss durability use PostgreSQL.

@@ -35,6 +35,9 @@ RULE_MAX = 500
 RULES_MAX = 30
 TOPICS_MAX = 8
 INVITE_DAYS_MAX = 30
+INVITE_UNUSABLE = (
+    "This invite link is wrong, expired or already used. Ask for a new one."
+)
 
 
 def topics_named(names: list[str]) -> list[Topic]:
@@ -256,10 +259,12 @@ def join_community(
     """Join an open community, ask to join a request community, or use an invite.
 
     Returns the membership (active, or requested while the cohort decides). Joining again
-    changes nothing.
+    changes nothing, except that an invite lets in a member whose request still waits.
     """
     existing = Membership.objects.filter(community=community, member=member).first()
-    if existing is not None:
+    if existing is not None and not (
+        invite_code and existing.state != existing.State.ACTIVE
+    ):
         return existing
     now = timezone.now()
     if invite_code:
@@ -300,14 +305,7 @@ def _join_by_invite(community: Community, *, member: Any, code: str) -> Membersh
             .first()
         )
         if invite is None or not invite.is_usable:
-            raise ValidationFailed(
-                {
-                    "invite": [
-                        "This invite link is wrong, expired or already used. Ask for a new one."
-                    ]
-                },
-                code="invite_invalid",
-            )
+            raise ValidationFailed({"invite": [INVITE_UNUSABLE]}, code="invite_invalid")
         invite.used_by = member
         invite.used_at = now
         invite.save(update_fields=["used_by", "used_at"])
