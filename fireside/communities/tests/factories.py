@@ -11,6 +11,7 @@ class CommunityFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Community
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"community-{n}")
     name = factory.Sequence(lambda n: f"Community {n}")
