@@ -30,7 +30,7 @@ run: demo
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@echo
 	@echo "  Fireside is starting on http://127.0.0.1:$(PORT)/"
-	@echo "  Demo logins (password for each: fireside-demo): ada, grace, linus"
+	@echo "  Demo logins (password for each: fireside-demo): ada, grace, linus, noor"
 	@echo "  Outgoing mail is written to var/mail/ as .eml files."
 	@echo
 	@$(PY) manage.py db_worker --interval 0.5 >var/worker.log 2>&1 & \

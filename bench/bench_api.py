@@ -49,7 +49,9 @@ def main() -> None:
     baseline = timed(lambda: anonymous.get("/api/v1/members/ada"))
     with_token = timed(lambda: bearer.get("/api/v1/me"))
     with_session = timed(lambda: session.get("/api/v1/me"))
-    print(f"{REQUESTS} requests a round, median of 5; baseline = anonymous GET members/ada")
+    print(
+        f"{REQUESTS} requests a round, median of 5; baseline = anonymous GET members/ada"
+    )
     print(f"GET me, bearer token   {with_token / baseline:6.2f}x baseline")
     print(f"GET me, session cookie {with_session / baseline:6.2f}x baseline")
 

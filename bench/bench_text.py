@@ -17,7 +17,22 @@ django.setup()
 
 from fireside.core.text import _parser, render_markdown, sanitize_html  # noqa: E402
 
-WORDS = "the a star hive gear frame chain honey orbit winter light slow long answer".split()
+WORDS = [
+    "the",
+    "a",
+    "star",
+    "hive",
+    "gear",
+    "frame",
+    "chain",
+    "honey",
+    "orbit",
+    "winter",
+    "light",
+    "slow",
+    "long",
+    "answer",
+]
 
 
 def corpus(count: int, seed: int = 7) -> list[str]:
@@ -57,7 +72,9 @@ def main() -> None:
     print(f"markdown-it only      {parse_only / baseline:8.1f}x baseline")
     print(f"nh3 clean only        {clean_only / baseline:8.1f}x baseline")
     print(f"render_markdown       {full / baseline:8.1f}x baseline")
-    print(f"per text, full render {full / len(texts) * 1e6:8.1f} µs (this machine, this run)")
+    print(
+        f"per text, full render {full / len(texts) * 1e6:8.1f} µs (this machine, this run)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,47 @@
+from collections.abc import Sequence
+from datetime import datetime
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from fireside.communities.models import Membership
+from fireside.feed.actions import mark_feed_seen
+from fireside.feed.queries import home_feed
+from fireside.posts.models import Post
+
+
+def _since_index(posts: Sequence[Post], last_visit: datetime | None) -> int | None:
+    """Where the "since your last visit" line goes: before the first post older than the
+    last visit, when newer posts come before it."""
+    if last_visit is None:
+        return None
+    for index, post in enumerate(posts):
+        if post.created_at <= last_visit:
+            return index or None
+    return None
 
 
 @require_safe
+@vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
-    return render(request, "core/home.html")
+    cursor = request.GET.get("cursor") or None
+    # A damaged cursor raises ValidationFailed: the error middleware answers 400 with why.
+    page = home_feed(request.user, cursor=cursor)
+    last_visit = None if cursor else mark_feed_seen(request.user)
+    context = {
+        "page": page,
+        "cursor": cursor,
+        "since_index": _since_index(page.items, last_visit),
+        "has_communities": bool(page.items)
+        or Membership.objects.active().filter(member=request.user).exists(),
+    }
+    if request.htmx and cursor:  # type: ignore[attr-defined]
+        return render(request, "core/home.html#feed-page", context)
+    return render(request, "core/home.html", context)
 
 
 @require_safe

@@ -15,13 +15,18 @@ class PostQuerySet(models.QuerySet["Post"]):
     def visible_to(self, viewer: Any) -> "PostQuerySet":
         """Return the posts VIEWER may read: every live post of an open community, and those
         of request and invite communities to their active members only."""
+        return self.live().in_communities_readable_by(viewer)
+
+    def in_communities_readable_by(self, viewer: Any) -> "PostQuerySet":
+        """Return the posts, deleted ones included, whose community VIEWER may read; the post
+        page shows a deleted post as a tombstone where its words were."""
         public = Q(community__visibility=Community.Visibility.OPEN)
         if viewer is None or not viewer.is_authenticated:
-            return self.live().filter(public)
+            return self.filter(public)
         member_of = (
             Membership.objects.active().filter(member=viewer).values("community_id")
         )
-        return self.live().filter(public | Q(community_id__in=member_of))
+        return self.filter(public | Q(community_id__in=member_of))
 
 
 class Post(models.Model):

@@ -1,7 +1,7 @@
 """Demo data for `make run`, so a newcomer sees a living place. Safe to run again: what exists
 is left alone. Each capability adds its part here, through its own actions."""
 
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,46 +11,19 @@ from django.utils import timezone
 
 from fireside.accounts import actions as accounts
 from fireside.accounts.models import Member
+from fireside.communities import actions as communities
+from fireside.communities.models import Community
+from fireside.core.demo import COMMUNITIES, MEMBERS, DemoCommunity
+from fireside.posts import actions as posts
+from fireside.posts.models import Post
 
 DEMO_PASSWORD = "fireside-demo"
 
 
-@dataclass(frozen=True)
-class DemoMember:
-    handle: str
-    display_name: str
-    bio: str
-    interests: list[str]
-
-
-DEMO_MEMBERS = [
-    DemoMember(
-        handle="ada",
-        display_name="Ada Okafor",
-        bio="Amateur astronomer and retired maths teacher. I like slow questions and "
-        "long answers. Ask me about **variable stars** or how to start observing "
-        "from a city balcony.",
-        interests=["astronomy", "mathematics", "teaching"],
-    ),
-    DemoMember(
-        handle="grace",
-        display_name="Grace Lindqvist",
-        bio="Beekeeper on a small island. Half my hives survived last winter; "
-        "the other half taught me more. I write about it at length.",
-        interests=["beekeeping", "gardening", "island-life"],
-    ),
-    DemoMember(
-        handle="linus",
-        display_name="Linus Mbeki",
-        bio="Bicycle mechanic. Fixes things, breaks fewer. Happy to talk gears, "
-        "frames and why your chain skips.",
-        interests=["cycling", "repair", "urban-planning"],
-    ),
-]
-
-
 class Command(BaseCommand):
-    help = "Load the demo members (and later communities) once; running it again changes nothing."
+    help = (
+        "Load the demo members and communities once; running it again changes nothing."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -62,28 +35,68 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Demo data is for development instances (DEBUG on).")
-        created = 0
         with transaction.atomic():
-            for profile in DEMO_MEMBERS:
-                if Member.objects.filter(handle=profile.handle).exists():
-                    continue
-                member = Member.objects.create_user(
-                    profile.handle,
-                    f"{profile.handle}@demo.fireside.invalid",
-                    DEMO_PASSWORD,
-                    display_name=profile.display_name,
-                    email_verified_at=timezone.now(),
-                    trust_level=Member.TrustLevel.MEMBER,
-                )
-                accounts.update_profile(
-                    member,
-                    bio=profile.bio,
-                    interests=profile.interests,
-                )
-                created += 1
-        if created:
+            new_members = self._members()
+            new_communities = [
+                demo.slug for demo in COMMUNITIES if self._community(demo) is not None
+            ]
+        if new_members or new_communities:
             self.stdout.write(
-                f"Loaded {created} demo members (password: {DEMO_PASSWORD})."
+                f"Loaded {len(new_members)} demo members and "
+                f"{len(new_communities)} communities (password: {DEMO_PASSWORD})."
             )
         else:
             self.stdout.write("Demo data is already loaded.")
+
+    def _members(self) -> list[Member]:
+        created = []
+        for profile in MEMBERS:
+            if Member.objects.filter(handle=profile.handle).exists():
+                continue
+            member = Member.objects.create_user(
+                profile.handle,
+                f"{profile.handle}@demo.fireside.invalid",
+                DEMO_PASSWORD,
+                display_name=profile.display_name,
+                email_verified_at=timezone.now() - timedelta(days=40),
+                joined_at=timezone.now() - timedelta(days=40),
+                trust_level=Member.TrustLevel.MEMBER,
+            )
+            accounts.update_profile(
+                member, bio=profile.bio, interests=profile.interests
+            )
+            created.append(member)
+        return created
+
+    def _community(self, demo: DemoCommunity) -> Community | None:
+        if Community.objects.filter(slug=demo.slug).exists():
+            return None
+        members = {member.handle: member for member in Member.objects.all()}
+        community = communities.create_community(
+            by=members[demo.lead],
+            slug=demo.slug,
+            name=demo.name,
+            description=demo.description,
+            topics=demo.topics,
+            visibility=demo.visibility,
+            rules=demo.rules,
+        )
+        for handle in demo.members:
+            membership = communities.join_community(community, member=members[handle])
+            if membership.state != membership.State.ACTIVE:
+                communities.decide_join_request(
+                    membership, by=members[demo.lead], approve=True
+                )
+        for item in demo.posts:
+            post = posts.create_post(
+                community,
+                by=members[item.author],
+                title=item.title,
+                body=item.body,
+                topics=item.topics,
+            )
+            # Demo only: spread the posts over the last days so the feed looks lived in.
+            Post.objects.filter(pk=post.pk).update(
+                created_at=timezone.now() - timedelta(hours=item.hours_ago)
+            )
+        return community
