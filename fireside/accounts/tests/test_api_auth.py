@@ -9,8 +9,6 @@ from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
 from tests.helpers import assert_error, bearer
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 HOUR = 60 * 60
 LOGIN_WINDOW = 15 * 60
 NEW_PASSWORD = "embers under the kettle"

@@ -7,8 +7,6 @@ from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
 from tests.helpers import assert_error
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 PROFILE_FIELDS = {
     "handle",
     "display_name",

@@ -5,8 +5,6 @@ import pytest
 from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 SIGNUP_URL = "/api/v1/auth/signup"
 HOUR = 60 * 60
 

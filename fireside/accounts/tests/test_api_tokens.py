@@ -6,8 +6,6 @@ from fireside.accounts.actions import issue_api_token
 from fireside.accounts.models import ApiToken, Member
 from tests.helpers import assert_error, bearer
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 TOKEN_FIELDS = {"id", "name", "hint", "created_at", "last_used_at"}
 
 

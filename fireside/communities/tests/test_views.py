@@ -75,13 +75,6 @@ def as_member(client, member):
     return client
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    # Argon2 makes every persona cost a noticeable moment, and these tests log in with
-    # force_login, never with a password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Shared setup: one community of each kind, bob leads them all, alice belongs -----------
 
 

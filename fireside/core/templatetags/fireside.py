@@ -1,6 +1,6 @@
 """Template filters every page may use; loaded as a builtin."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
@@ -24,9 +24,13 @@ def when(moment: datetime | None) -> SafeString:
     if moment is None:
         return format_html("")
     exact = timezone.localtime(moment)
+    if timezone.now() - moment < timedelta(minutes=1):
+        relative = "just now"
+    else:
+        relative = f"{timesince(moment, depth=1)} ago"
     return format_html(
-        '<time datetime="{}" title="{}">{} ago</time>',
+        '<time datetime="{}" title="{}">{}</time>',
         exact.isoformat(),
         exact.strftime("%-d %B %Y, %H:%M %Z"),
-        timesince(moment, depth=1),
+        relative,
     )

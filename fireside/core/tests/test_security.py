@@ -210,6 +210,7 @@ def test_inline_code_check_notices_inline_script_and_style():
 # Passwords ----------------------------------------------------------------------------
 
 
+@pytest.mark.argon2
 def test_passwords_are_stored_with_argon2(client, alice, db):
     assert alice.password.startswith("argon2")
     client.post(
