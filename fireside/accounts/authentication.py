@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
@@ -24,3 +25,29 @@ class MemberSessionAuth(SessionAuth):
 
 # Bearer first: a client that sends a token means it, whatever cookies it carries.
 member_auth = [TokenAuth(), MemberSessionAuth()]
+
+
+def anonymous_visitor(request: HttpRequest) -> AnonymousUser | None:
+    """Let a request without credentials through as an anonymous visitor. A request that
+    sends an Authorization header which did not authenticate is refused (401), so a client
+    with an expired token learns it instead of silently seeing less."""
+    if request.headers.get("Authorization"):
+        return None
+    return AnonymousUser()
+
+
+# For pages anyone may read: a member when credentials are sent, otherwise an anonymous visitor.
+optional_member_auth = [*member_auth, anonymous_visitor]
+
+
+def request_member(request: HttpRequest) -> Member:
+    """The member `member_auth` authenticated."""
+    member = request.auth  # type: ignore[attr-defined]
+    assert isinstance(member, Member)
+    return member
+
+
+def request_viewer(request: HttpRequest) -> Member | None:
+    """The member `optional_member_auth` authenticated, or None for an anonymous visitor."""
+    viewer = getattr(request, "auth", None)
+    return viewer if isinstance(viewer, Member) else None

@@ -75,6 +75,10 @@ def _clean_fields(
             errors.setdefault("name", []).append(
                 f"A name can have at most {NAME_MAX} characters."
             )
+        elif "\x00" in name:  # PostgreSQL refuses NUL in text
+            errors.setdefault("name", []).append(
+                "A name cannot contain the NUL character."
+            )
     if description is not None:
         if not description.strip():
             errors.setdefault("description", []).append(
@@ -84,6 +88,10 @@ def _clean_fields(
             errors.setdefault("description", []).append(
                 f"A description can have at most {DESCRIPTION_MAX} characters; "
                 f"this one has {len(description.strip())}."
+            )
+        elif "\x00" in description:
+            errors.setdefault("description", []).append(
+                "A description cannot contain the NUL character."
             )
     if visibility is not None and visibility not in Community.Visibility.values:
         errors.setdefault("visibility", []).append("Choose open, request or invite.")
@@ -105,6 +113,10 @@ def _clean_rules(rules: list[str], errors: dict[str, list[str]]) -> list[str]:
         if len(rule) > RULE_MAX:
             errors.setdefault("rules", []).append(
                 f"Rule {number} is too long: at most {RULE_MAX} characters."
+            )
+        elif "\x00" in rule:
+            errors.setdefault("rules", []).append(
+                f"Rule {number} cannot contain the NUL character."
             )
     return cleaned
 
@@ -277,6 +289,10 @@ def join_community(
     if len(note) > 500:
         raise ValidationFailed(
             {"note": ["A note to the cohort can have at most 500 characters."]}
+        )
+    if "\x00" in note:  # PostgreSQL refuses NUL in text
+        raise ValidationFailed(
+            {"note": ["A note to the cohort cannot contain the NUL character."]}
         )
     state = (
         Membership.State.REQUESTED

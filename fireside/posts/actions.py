@@ -31,6 +31,8 @@ def _clean(
             errors["title"] = ["Give the post a title."]
         elif len(title.strip()) > TITLE_MAX:
             errors["title"] = [f"A title can have at most {TITLE_MAX} characters."]
+        elif "\x00" in title:  # PostgreSQL refuses NUL in text
+            errors["title"] = ["A title cannot contain the NUL character."]
     if body is not None:
         if not body.strip():
             errors["body"] = ["Write something in the post."]
@@ -38,6 +40,8 @@ def _clean(
             errors["body"] = [
                 f"A post can have at most {BODY_MAX} characters; this one has {len(body.strip())}."
             ]
+        elif "\x00" in body:
+            errors["body"] = ["A post cannot contain the NUL character."]
     if topics is None:
         return None
     names, problems = parse_topics(topics, limit=TOPICS_MAX)
