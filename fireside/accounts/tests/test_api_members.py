@@ -5,7 +5,7 @@ import pytest
 
 from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
-from tests.helpers import assert_error
+from tests.helpers import all_keys, assert_error
 
 PROFILE_FIELDS = {
     "handle",
@@ -17,17 +17,6 @@ PROFILE_FIELDS = {
     "joined",
 }
 COUNT_WORDS = ("count", "follower", "like", "view", "posts")
-
-
-def all_keys(value):
-    """Every key of every object in a decoded JSON VALUE, however deep."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from all_keys(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from all_keys(item)
 
 
 class TagCollector(HTMLParser):

@@ -1,10 +1,10 @@
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
 
 from fireside.accounts.models import ApiToken, Member
+from tests.helpers import field_error
 
 NEW_PASSWORD = "embers under the kettle"
 SIGNUP = {
@@ -14,42 +14,6 @@ SIGNUP = {
     "password": "a quiet fireside",
 }
 VERIFY_BANNER = "verify your email"
-
-
-class _FieldErrors(HTMLParser):
-    """Collect the text of each `<ul class="errorlist" id="id_<field>_error">`."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.errors = {}
-        self.described_by = {}
-        self._current = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "ul" and (attrs.get("id") or "").endswith("_error"):
-            self._current = attrs["id"].removeprefix("id_").removesuffix("_error")
-            self.errors[self._current] = ""
-        if tag in {"input", "textarea"} and attrs.get("name"):
-            self.described_by[attrs["name"]] = (
-                attrs.get("aria-describedby") or ""
-            ).split()
-
-    def handle_endtag(self, tag):
-        if tag == "ul":
-            self._current = None
-
-    def handle_data(self, data):
-        if self._current:
-            self.errors[self._current] += data
-
-
-def field_error(response, field):
-    """The error shown next to FIELD, checked to be tied to its input for screen readers."""
-    parser = _FieldErrors()
-    parser.feed(response.content.decode())
-    assert f"id_{field}_error" in parser.described_by.get(field, [])
-    return parser.errors[field]
 
 
 def text_of(response):

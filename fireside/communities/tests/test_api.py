@@ -14,6 +14,7 @@ from fireside.communities.tests.factories import CommunityFactory, MembershipFac
 from fireside.posts import actions as post_actions
 from fireside.posts.tests.factories import PostFactory
 from fireside.search import fulltext
+from tests.helpers import all_keys, assert_error
 
 FORBIDDEN_KEY_PARTS = ("count", "follower", "like", "view")
 
@@ -29,25 +30,6 @@ def community_data(**changes):
     }
     data.update(changes)
     return data
-
-
-def assert_refused(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"], body
-    return body
-
-
-def all_keys(value):
-    """Every key of every JSON object inside VALUE, however deep."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from all_keys(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from all_keys(item)
 
 
 def slugs(response):
@@ -91,13 +73,13 @@ def test_create_community_refuses_an_unverified_email_address(api_client, db):
 
     response = api_client.as_member(newcomer).post("communities", json=community_data())
 
-    body = assert_refused(response, 403, "email_unverified")
+    body = assert_error(response, 403, "email_unverified")
     assert "verify your email" in body["detail"].lower()
     assert not Community.objects.exists()
 
 
 def test_create_community_refuses_anonymous_visitors(api_client, db):
-    assert_refused(
+    assert_error(
         api_client.post("communities", json=community_data()), 401, "not_authenticated"
     )
 
@@ -111,7 +93,7 @@ def test_create_community_refuses_a_duplicate_slug(api_client, alice, bob):
         "communities", json=community_data(name="Another sky")
     )
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert "taken" in body["errors"]["slug"][0]
     assert Community.objects.get().name == "Night Sky"
 
@@ -134,7 +116,7 @@ def test_create_community_refuses_bad_fields_with_the_reason(
         "communities", json=community_data(**changes)
     )
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert reason in " ".join(body["errors"][field]).lower(), body
 
 
@@ -212,13 +194,13 @@ def test_directory_shows_private_communities_but_not_hidden_ones(api_client, ali
 def test_directory_refuses_an_unknown_topic(api_client, db):
     response = api_client.get("communities?topic=underwater-basket-weaving")
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert "does not exist" in body["errors"]["topic"][0]
     assert "underwater-basket-weaving" in body["detail"]
 
 
 def test_directory_refuses_an_unknown_sort(api_client, db):
-    body = assert_refused(api_client.get("communities?sort=members"), 400, "invalid")
+    body = assert_error(api_client.get("communities?sort=members"), 400, "invalid")
     assert "sort" in body["errors"]
 
 
@@ -323,7 +305,7 @@ def test_directory_refuses_a_tampered_cursor(api_client, alice, tamper):
 
     response = api_client.get(f"communities?cursor={tamper(real)}")
 
-    body = assert_refused(response, 400, "invalid_cursor")
+    body = assert_error(response, 400, "invalid_cursor")
     assert "cursor" in body["errors"]
 
 
@@ -332,7 +314,7 @@ def test_directory_refuses_a_cursor_made_for_another_order(api_client, alice):
         CommunityFactory(name=f"Circle {number:02d}", created_by=alice)
     by_name = api_client.get("communities?sort=name").json()["next"]
 
-    assert_refused(
+    assert_error(
         api_client.get(f"communities?sort=newest&cursor={by_name}"),
         400,
         "invalid_cursor",
@@ -386,8 +368,8 @@ def test_community_detail_hides_an_unlisted_community_from_non_members(
 ):
     CommunityFactory(slug="backroom", created_by=alice, is_listed=False)
 
-    assert_refused(api_client.get("communities/backroom"), 404, "not_found")
-    assert_refused(
+    assert_error(api_client.get("communities/backroom"), 404, "not_found")
+    assert_error(
         api_client.as_member(charlie).get("communities/backroom"), 404, "not_found"
     )
     response = api_client.as_member(alice).get("communities/backroom")
@@ -396,7 +378,7 @@ def test_community_detail_hides_an_unlisted_community_from_non_members(
 
 
 def test_community_detail_answers_404_for_a_missing_slug(api_client, db):
-    assert_refused(api_client.get("communities/nowhere"), 404, "not_found")
+    assert_error(api_client.get("communities/nowhere"), 404, "not_found")
 
 
 def test_edit_community_changes_settings_for_the_cohort(api_client, alice):
@@ -423,7 +405,7 @@ def test_edit_community_refuses_a_member_outside_the_cohort(api_client, alice, b
         "communities/night-sky", json={"name": "Bob's sky"}
     )
 
-    assert_refused(response, 403, "not_cohort")
+    assert_error(response, 403, "not_cohort")
     assert Community.objects.get().name == community.name
 
 
@@ -488,7 +470,7 @@ def test_join_invite_community_refuses_without_an_invite(api_client, alice, bob)
 
     response = api_client.as_member(bob).post("communities/inner-circle/join")
 
-    body = assert_refused(response, 403, "invite_required")
+    body = assert_error(response, 403, "invite_required")
     assert "invitation" in body["detail"]
     assert not Membership.objects.filter(member=bob).exists()
 
@@ -513,7 +495,7 @@ def test_join_with_an_invite_works_once(api_client, alice, bob, charlie):
 
     assert first.status_code == 200, first.content
     assert first.json() == {"state": "member"}
-    body = assert_refused(reused, 400, "invite_invalid")
+    body = assert_error(reused, 400, "invite_invalid")
     assert "already used" in body["detail"]
     assert not Membership.objects.filter(member=charlie).exists()
 
@@ -531,7 +513,7 @@ def test_join_refuses_an_expired_invite(api_client, alice, bob):
         "communities/inner-circle/join", json={"invite": invite.code}
     )
 
-    body = assert_refused(response, 400, "invite_invalid")
+    body = assert_error(response, 400, "invite_invalid")
     assert "expired" in body["detail"]
 
 
@@ -545,7 +527,7 @@ def test_join_with_an_invite_reaches_an_unlisted_community(api_client, alice, bo
     invite = actions.create_invite(community, by=alice)
     api = api_client.as_member(bob)
 
-    assert_refused(api.post("communities/backroom/join"), 404, "not_found")
+    assert_error(api.post("communities/backroom/join"), 404, "not_found")
     response = api.post("communities/backroom/join", json={"invite": invite.code})
 
     assert response.status_code == 200, response.content
@@ -559,7 +541,7 @@ def test_create_invite_refuses_too_long_a_life(api_client, alice):
         "communities/inner-circle/invites", json={"days": 365}
     )
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert "1 to 30 days" in body["errors"]["days"][0]
 
 
@@ -579,7 +561,7 @@ def test_leave_community_refuses_the_sole_lead(api_client, alice):
 
     response = api_client.as_member(alice).post("communities/night-sky/leave")
 
-    body = assert_refused(response, 400, "sole_lead")
+    body = assert_error(response, 400, "sole_lead")
     assert "lead" in body["detail"]
     assert Membership.objects.filter(member=alice).exists()
 
@@ -619,7 +601,7 @@ def test_requests_are_listed_approved_and_declined_by_the_cohort(
     ]
     assert approved.json() == {"handle": "bob", "state": "member"}
     assert declined.json() == {"handle": "charlie", "state": "declined"}
-    assert_refused(again, 400, "already_decided")
+    assert_error(again, 400, "already_decided")
     assert Membership.objects.get(member=bob).state == "active"
     assert not Membership.objects.filter(member=charlie).exists()
 

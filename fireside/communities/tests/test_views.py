@@ -1,6 +1,5 @@
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -10,53 +9,12 @@ from fireside.communities import actions
 from fireside.communities.models import Community, Invite, Membership
 from fireside.communities.tests.factories import CommunityFactory, MembershipFactory
 from fireside.posts.tests.factories import PostFactory
+from tests.helpers import field_error
 
 HTMX = {"HX-Request": "true"}
 REQUESTED = "Requested — the cohort will decide"
 # A number right before "member(s)" would be a member count, which no page may show.
 MEMBER_COUNT = re.compile(r"\d[\d,.\s]*\s+(?:members?|people|followers?)\b", re.I)
-
-
-class _FieldErrors(HTMLParser):
-    """Collect the text of each `<ul class="errorlist" id="id_<field>_error">`, and which
-    errors each input points at with aria-describedby."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.errors = {}
-        self.described_by = {}
-        self._current = None
-        self._fieldset = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "fieldset":
-            # Radio buttons are described by their fieldset.
-            self._fieldset = (attrs.get("aria-describedby") or "").split()
-        if tag == "ul" and (attrs.get("id") or "").endswith("_error"):
-            self._current = attrs["id"].removeprefix("id_").removesuffix("_error")
-            self.errors[self._current] = ""
-        if tag in {"input", "textarea", "select"} and attrs.get("name"):
-            described = (attrs.get("aria-describedby") or "").split() + self._fieldset
-            self.described_by.setdefault(attrs["name"], []).extend(described)
-
-    def handle_endtag(self, tag):
-        if tag == "ul":
-            self._current = None
-        if tag == "fieldset":
-            self._fieldset = []
-
-    def handle_data(self, data):
-        if self._current:
-            self.errors[self._current] += data
-
-
-def field_error(response, field):
-    """The error shown next to FIELD, checked to be tied to its input for screen readers."""
-    parser = _FieldErrors()
-    parser.feed(response.content.decode())
-    assert f"id_{field}_error" in parser.described_by.get(field, []), parser.errors
-    return parser.errors[field]
 
 
 def text_of(response):

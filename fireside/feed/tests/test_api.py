@@ -7,14 +7,7 @@ from fireside.communities.models import Topic
 from fireside.communities.tests.factories import CommunityFactory, MembershipFactory
 from fireside.feed.models import FeedVisit
 from fireside.posts.tests.factories import PostFactory
-
-
-def assert_refused(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"], body
-    return body
+from tests.helpers import assert_error
 
 
 def read_whole_feed(api):
@@ -89,13 +82,13 @@ def test_feed_shows_a_new_members_post_first(api_client, alice, bob):
 
 
 def test_feed_refuses_anonymous_visitors(api_client, db):
-    assert_refused(api_client.get("feed"), 401, "not_authenticated")
+    assert_error(api_client.get("feed"), 401, "not_authenticated")
 
 
 def test_feed_refuses_a_token_that_is_not_valid(api_client, db):
     response = api_client.get("feed", headers={"Authorization": "Bearer fs_nope"})
 
-    assert_refused(response, 401, "not_authenticated")
+    assert_error(response, 401, "not_authenticated")
 
 
 def test_feed_reads_45_posts_in_three_pages_without_gaps_or_repeats(
@@ -174,7 +167,7 @@ def test_feed_marks_the_previous_visit_on_the_first_page(
 def test_feed_refuses_a_tampered_cursor(api_client, bob, cursor):
     response = api_client.as_member(bob).get(f"feed?cursor={cursor}")
 
-    body = assert_refused(response, 400, "invalid_cursor")
+    body = assert_error(response, 400, "invalid_cursor")
     assert "cursor" in body["errors"]
 
 

@@ -8,14 +8,7 @@ from fireside.communities.tests.factories import CommunityFactory, MembershipFac
 from fireside.posts import actions
 from fireside.posts.models import Post
 from fireside.posts.tests.factories import PostFactory
-
-
-def assert_refused(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["detail"], body
-    return body
+from tests.helpers import assert_error
 
 
 @pytest.fixture
@@ -83,7 +76,7 @@ def test_create_post_refuses_an_empty_title(api_client, night_sky, bob):
         "communities/night-sky/posts", json={"title": "   ", "body": "Words."}
     )
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert body["errors"]["title"] == ["Give the post a title."]
     assert not Post.objects.exists()
 
@@ -93,7 +86,7 @@ def test_create_post_refuses_an_over_long_body(api_client, night_sky, bob):
         "communities/night-sky/posts", json={"title": "Long", "body": "x" * 20001}
     )
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert "at most 20000 characters" in body["errors"]["body"][0]
     assert not Post.objects.exists()
 
@@ -103,7 +96,7 @@ def test_create_post_refuses_a_missing_field(api_client, night_sky, bob):
         "communities/night-sky/posts", json={"title": "No body"}
     )
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert body["errors"] == {"body": ["This field is required."]}
 
 
@@ -114,7 +107,7 @@ def test_create_post_refuses_a_member_of_another_community(
         "communities/night-sky/posts", json={"title": "Hi", "body": "Let me in."}
     )
 
-    body = assert_refused(response, 403, "not_a_member")
+    body = assert_error(response, 403, "not_a_member")
     assert "Join Night Sky" in body["detail"]
     assert not Post.objects.exists()
 
@@ -126,7 +119,7 @@ def test_create_post_answers_404_for_an_unlisted_community(api_client, alice, ch
         "communities/backroom/posts", json={"title": "Hi", "body": "Hello."}
     )
 
-    assert_refused(response, 404, "not_found")
+    assert_error(response, 404, "not_found")
 
 
 # A community's posts --------------------------------------------------------------
@@ -170,7 +163,7 @@ def test_community_posts_leave_out_deleted_posts(api_client, night_sky, bob):
 def test_community_posts_refuse_a_tampered_cursor(api_client, night_sky, cursor):
     response = api_client.get(f"communities/night-sky/posts?cursor={cursor}")
 
-    body = assert_refused(response, 400, "invalid_cursor")
+    body = assert_error(response, 400, "invalid_cursor")
     assert "cursor" in body["errors"]
 
 
@@ -184,9 +177,9 @@ def test_community_posts_of_a_private_community_are_for_members_only(
     MembershipFactory(community=community, member=bob)
     post = PostFactory(community=community, author=alice)
 
-    assert_refused(api_client.get("communities/quiet-room/posts"), 404, "not_found")
+    assert_error(api_client.get("communities/quiet-room/posts"), 404, "not_found")
     stranger = api_client.as_member(charlie)
-    assert_refused(stranger.get("communities/quiet-room/posts"), 404, "not_found")
+    assert_error(stranger.get("communities/quiet-room/posts"), 404, "not_found")
     # Its name and description stay public.
     assert stranger.get("communities/quiet-room").status_code == 200
     response = api_client.as_member(bob).get("communities/quiet-room/posts")
@@ -226,8 +219,8 @@ def test_post_detail_answers_404_to_a_non_member_of_an_invite_only_community(
 ):
     post = Post.objects.get(community=inner_circle)
 
-    assert_refused(api_client.get(f"posts/{post.pk}"), 404, "not_found")
-    assert_refused(
+    assert_error(api_client.get(f"posts/{post.pk}"), 404, "not_found")
+    assert_error(
         api_client.as_member(charlie).get(f"posts/{post.pk}"), 404, "not_found"
     )
     response = api_client.as_member(alice).get(f"posts/{post.pk}")
@@ -251,7 +244,7 @@ def test_post_detail_lets_only_the_author_edit(api_client, night_sky, alice, bob
 
 
 def test_post_detail_answers_404_for_a_missing_post(api_client, db):
-    assert_refused(api_client.get("posts/999999"), 404, "not_found")
+    assert_error(api_client.get("posts/999999"), 404, "not_found")
 
 
 def test_edit_post_keeps_the_earlier_words_as_a_revision(api_client, night_sky, bob):
@@ -282,7 +275,7 @@ def test_edit_post_refuses_after_the_edit_window(api_client, night_sky, bob):
         f"posts/{post.pk}", json={"title": "New"}
     )
 
-    body = assert_refused(response, 403, "edit_window_closed")
+    body = assert_error(response, 403, "edit_window_closed")
     assert "24 hours" in body["detail"]
     post.refresh_from_db()
     assert post.title == "Old"
@@ -295,7 +288,7 @@ def test_edit_post_refuses_another_member(api_client, night_sky, alice, bob):
         f"posts/{post.pk}", json={"title": "Alice's"}
     )
 
-    assert_refused(response, 403, "not_author")
+    assert_error(response, 403, "not_author")
     post.refresh_from_db()
     assert post.title == "Bob's"
 
@@ -305,7 +298,7 @@ def test_edit_post_refuses_an_empty_title(api_client, night_sky, bob):
 
     response = api_client.as_member(bob).patch(f"posts/{post.pk}", json={"title": ""})
 
-    body = assert_refused(response, 400, "invalid")
+    body = assert_error(response, 400, "invalid")
     assert "title" in body["errors"]
 
 
@@ -316,8 +309,8 @@ def test_delete_post_wipes_its_words(api_client, night_sky, bob):
     response = api.delete(f"posts/{post.pk}")
 
     assert response.status_code == 204, response.content
-    assert_refused(api.get(f"posts/{post.pk}"), 404, "not_found")
-    assert_refused(api.delete(f"posts/{post.pk}"), 404, "not_found")
+    assert_error(api.get(f"posts/{post.pk}"), 404, "not_found")
+    assert_error(api.delete(f"posts/{post.pk}"), 404, "not_found")
     post.refresh_from_db()
     assert post.is_deleted
     assert post.body == ""
@@ -328,7 +321,7 @@ def test_delete_post_refuses_another_member(api_client, night_sky, alice, bob):
 
     response = api_client.as_member(alice).delete(f"posts/{post.pk}")
 
-    assert_refused(response, 403, "not_author")
+    assert_error(response, 403, "not_author")
     post.refresh_from_db()
     assert not post.is_deleted
 
@@ -338,7 +331,7 @@ def test_delete_post_works_after_its_author_left_a_private_community(
 ):
     post = PostFactory(community=inner_circle, author=bob)
     api = api_client.as_member(bob)
-    assert_refused(api.get(f"posts/{post.pk}"), 404, "not_found")
+    assert_error(api.get(f"posts/{post.pk}"), 404, "not_found")
 
     response = api.delete(f"posts/{post.pk}")
 
@@ -350,7 +343,7 @@ def test_post_revisions_are_hidden_like_the_post(api_client, inner_circle, charl
 
     response = api_client.as_member(charlie).get(f"posts/{post.pk}/revisions")
 
-    assert_refused(response, 404, "not_found")
+    assert_error(response, 404, "not_found")
 
 
 # Search ---------------------------------------------------------------------------
@@ -418,12 +411,12 @@ def test_search_posts_answers_404_for_a_private_community_to_strangers(
         "search/posts?q=comets&community=quiet-sky"
     )
 
-    assert_refused(response, 404, "not_found")
+    assert_error(response, 404, "not_found")
 
 
 @pytest.mark.parametrize("query", ["", "q=", "q=%20%20"])
 def test_search_posts_refuses_an_empty_query(api_client, db, query):
-    body = assert_refused(api_client.get(f"search/posts?{query}"), 400, "invalid")
+    body = assert_error(api_client.get(f"search/posts?{query}"), 400, "invalid")
 
     assert "q" in body["errors"]
 
@@ -439,4 +432,4 @@ def test_search_posts_refuses_an_empty_query(api_client, db, query):
 def test_post_detail_answers_a_clear_4xx_for_an_impossible_id(
     api_client, db, post_id, status, code
 ):
-    assert_refused(api_client.get(f"posts/{post_id}"), status, code)
+    assert_error(api_client.get(f"posts/{post_id}"), status, code)

@@ -1,6 +1,5 @@
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -11,41 +10,10 @@ from fireside.communities.tests.factories import CommunityFactory, MembershipFac
 from fireside.posts import actions
 from fireside.posts.models import Post, PostRevision
 from fireside.posts.tests.factories import PostFactory
+from tests.helpers import field_error
 
 HTMX = {"HX-Request": "true"}
 COUNT = re.compile(r"\d+\s*(member|follower|like|view|repl)", re.IGNORECASE)
-
-
-class _FieldErrors(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.errors, self.described_by, self._current = {}, {}, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "ul" and (attrs.get("id") or "").endswith("_error"):
-            self._current = attrs["id"].removeprefix("id_").removesuffix("_error")
-            self.errors[self._current] = ""
-        if tag in {"input", "textarea"} and attrs.get("name"):
-            self.described_by[attrs["name"]] = (
-                attrs.get("aria-describedby") or ""
-            ).split()
-
-    def handle_endtag(self, tag):
-        if tag == "ul":
-            self._current = None
-
-    def handle_data(self, data):
-        if self._current:
-            self.errors[self._current] += data
-
-
-def field_error(response, field):
-    """The error shown next to FIELD, checked to be tied to its input for screen readers."""
-    parser = _FieldErrors()
-    parser.feed(response.text)
-    assert f"id_{field}_error" in parser.described_by.get(field, [])
-    return parser.errors[field]
 
 
 def section(response, section_id):
