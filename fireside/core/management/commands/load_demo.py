@@ -99,4 +99,8 @@ class Command(BaseCommand):
             Post.objects.filter(pk=post.pk).update(
                 created_at=timezone.now() - timedelta(hours=item.hours_ago)
             )
+        # Demo only: communities a few weeks old, like their members.
+        Community.objects.filter(pk=community.pk).update(
+            created_at=timezone.now() - timedelta(days=30)
+        )
         return community
