@@ -26,71 +26,36 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = [
-    "star",
-    "hive",
-    "gear",
-    "frame",
-    "chain",
-    "honey",
-    "orbit",
-    "winter",
-    "light",
-    "garden",
-    "river",
-    "bread",
-    "stone",
-    "music",
-    "paper",
-    "forest",
-    "salt",
-    "cloud",
-    "engine",
-    "window",
-    "letter",
-    "bridge",
-    "market",
-    "island",
-    "lantern",
-    "harbour",
-    "meadow",
-    "violin",
-    "saddle",
-    "copper",
-    "quilt",
-    "thistle",
-    "ember",
-    "pebble",
-    "comet",
-    "walnut",
-    "falcon",
-    "cobalt",
-    "juniper",
-    "marble",
-    "nectar",
-    "orchard",
-    "quarry",
-    "sextant",
-    "tundra",
-    "umber",
-    "velvet",
-    "wicker",
-    "yarrow",
-    "zephyr",
-    "anvil",
-    "basalt",
-    "cinder",
-    "dapple",
-]
+SYLLABLES = [
+    "ba", "ce", "di", "fo", "gu", "ha", "je", "ki", "lo", "mu", "na", "pe", "ri", "so",
+    "tu", "va", "we", "xi", "yo", "zu", "bra", "cle", "dro", "fli", "gre", "pla", "stu",
+]  # fmt: skip
+VOCABULARY_SIZE = 30_000
 
 
-def zipf_word(rng: random.Random) -> str:
-    # A few words are common, most are rare: searches see both kinds.
-    return WORDS[min(int(rng.paretovariate(1.2)) - 1, len(WORDS) - 1)]
+class Words:
+    """A vocabulary of pseudo-words drawn with Zipf's law, like real text: a few words are
+    in many posts, most are rare, so searches meet both kinds."""
 
+    def __init__(self, rng: random.Random) -> None:
+        vocabulary = sorted(
+            {
+                "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+                for _ in range(VOCABULARY_SIZE * 2)
+            }
+        )[:VOCABULARY_SIZE]
+        rng.shuffle(vocabulary)
+        weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
+        self.pool = rng.choices(vocabulary, weights=weights, k=2_000_000)
+        self.rng = rng
 
-def sentence(rng: random.Random, low: int, high: int) -> str:
-    return " ".join(zipf_word(rng) for _ in range(rng.randint(low, high)))
+    def word(self) -> str:
+        return self.pool[self.rng.randrange(len(self.pool))]
+
+    def sentence(self, low: int, high: int) -> str:
+        count = self.rng.randint(low, high)
+        start = self.rng.randrange(len(self.pool) - count)
+        return " ".join(self.pool[start : start + count])
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -104,6 +69,7 @@ def build(args: argparse.Namespace) -> list[int]:
     from django.db import connection, transaction
 
     rng = random.Random(args.seed)
+    words = Words(random.Random(args.seed))
     now = datetime.now(UTC)
     started = time.perf_counter()
     vendor = connection.vendor
@@ -136,7 +102,7 @@ def build(args: argparse.Namespace) -> list[int]:
             ["id", "slug", "name", "description", "visibility", "is_listed", "created_at",
              "created_by_id"],
             [
-                (i, f"c{i}", f"Community {i}", sentence(rng, 8, 20), "open", True, now,
+                (i, f"c{i}", f"Community {i}", words.sentence(8, 20), "open", True, now,
                  rng.randint(1, args.members))
                 for i in range(1, args.communities + 1)
             ],
@@ -162,7 +128,7 @@ def build(args: argparse.Namespace) -> list[int]:
         for post_id in ids:
             # Ids grow with time, as they do for real posts.
             created = now - timedelta(seconds=span * (1 - post_id / args.posts))
-            title, body = sentence(rng, 4, 9), sentence(rng, 20, 60)
+            title, body = words.sentence(4, 9), words.sentence(20, 60)
             posts.append(
                 (post_id, rng.randint(1, args.communities), rng.randint(1, args.members),
                  title, body, created)
@@ -204,6 +170,7 @@ def measure(args: argparse.Namespace, sampled: list[int]) -> None:
     from fireside.posts.models import Post
 
     rng = random.Random(args.seed + 1)
+    words = Words(random.Random(args.seed))
     members = {m.pk: m for m in Member.objects.filter(pk__in=sampled)}
     feed_ms, search_ms, baseline_ms = [], [], []
     client = Client()
@@ -214,7 +181,7 @@ def measure(args: argparse.Namespace, sampled: list[int]) -> None:
         feed_ms.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.status_code
 
-        query = zipf_word(rng)
+        query = words.word()
         start = time.perf_counter()
         response = client.get("/search/", {"q": query})
         search_ms.append((time.perf_counter() - start) * 1000)
