@@ -254,7 +254,7 @@ def test_home_feed_query_count_stays_the_same_however_many_posts(
     client.get("/about/")  # the first request after log-in saves the session once
 
     # Session, member, posts, their topics, feed visit read and write.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get("/")
 
     assert len(post_ids(response)) == min(2 * count, 20)
