@@ -22,7 +22,12 @@ def search_posts(
     With COMMUNITY, search only there; without, search every listed community (an unlisted
     community's posts are found only from inside it).
     """
-    ids = fulltext.search_ids("post", query)
+    scope = Post.objects.live()
+    if community is not None:
+        # Within one community the search itself is scoped: its posts must not lose
+        # their place among the newest matches of busier communities.
+        scope = scope.filter(community=community)
+    ids = fulltext.search_ids("post", query, among=scope if community else None)
     if not ids:
         return []
     readable = Post.objects.visible_to(viewer).filter(pk__in=ids)

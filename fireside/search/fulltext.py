@@ -10,9 +10,10 @@ ignored as PostgreSQL would, and the last word also matches as a prefix while ty
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from .models import SearchEntry
 
@@ -85,19 +86,31 @@ def unindex(kind: Kind, object_id: int) -> None:
     SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
 
 
-def search_ids(kind: Kind, query: str, *, limit: int = 500) -> list[int]:
+def search_ids(
+    kind: Kind,
+    query: str,
+    *,
+    limit: int = 500,
+    among: QuerySet[Any, Any] | None = None,
+) -> list[int]:
     """Return the ids of objects of KIND matching QUERY, best first, at most LIMIT.
 
     QUERY is read as words (see the module docstring); one without any returns [].
-    Only the CANDIDATE_CAP newest matches are ranked."""
+    Only the CANDIDATE_CAP newest matches are ranked. AMONG, a queryset of the model
+    behind KIND, restricts the search to its rows before the cap is applied: searching
+    one community must not depend on how busy the others are."""
     if kind not in _FTS_TABLES:
         raise ValueError(f"Unknown search kind: {kind!r}")
     parsed = _parse(query)
     if parsed is None or limit <= 0:
         return []
+    scope: tuple[str, list[Any]] = ("", [])
+    if among is not None:
+        among_sql, among_params = among.values("pk").query.sql_with_params()
+        scope = (f" IN ({among_sql})", list(among_params))
     if connection.vendor == "postgresql":
-        return _search_postgresql(kind, parsed, limit)
-    return _search_sqlite(kind, parsed, limit)
+        return _search_postgresql(kind, parsed, limit, scope)
+    return _search_sqlite(kind, parsed, limit, scope)
 
 
 def _parse(query: str) -> _Query | None:
@@ -127,7 +140,9 @@ def _is_stop_word(word: str) -> bool:
     return word.lower() in _STOP_WORDS
 
 
-def _search_sqlite(kind: Kind, query: _Query, limit: int) -> list[int]:
+def _search_sqlite(
+    kind: Kind, query: _Query, limit: int, scope: tuple[str, list[Any]]
+) -> list[int]:
     # Every word is quoted, so FTS5 reads it as a string and never as an operator.
     phrases = [f'"{word}"' for word in query.words]
     if query.last_is_prefix:
@@ -136,23 +151,29 @@ def _search_sqlite(kind: Kind, query: _Query, limit: int) -> list[int]:
     table = _FTS_TABLES[kind]
     # The subquery finds the oldest of the newest CANDIDATE_CAP matches by walking the
     # index newest first; bm25 is then computed only for matches from there on.
+    within, within_params = ("", [])
+    if scope[0]:
+        within, within_params = f" AND rowid{scope[0]}", scope[1]
     sql = f"""
         SELECT rowid FROM {table}
-        WHERE {table} MATCH %s AND rowid >= (
+        WHERE {table} MATCH %s{within} AND rowid >= (
             SELECT min(rowid) FROM (
-                SELECT rowid FROM {table} WHERE {table} MATCH %s
+                SELECT rowid FROM {table} WHERE {table} MATCH %s{within}
                 ORDER BY rowid DESC LIMIT %s
             )
         )
         ORDER BY bm25({table}, {_BM25_WEIGHTS}), rowid DESC
         LIMIT %s
     """
+    params = [match, *within_params, match, *within_params, CANDIDATE_CAP, limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, match, CANDIDATE_CAP, limit])
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def _search_postgresql(kind: Kind, query: _Query, limit: int) -> list[int]:
+def _search_postgresql(
+    kind: Kind, query: _Query, limit: int, scope: tuple[str, list[Any]]
+) -> list[int]:
     *leading, last = query.words
     # Words hold only letters and digits, so quoted they never read as operators.
     # english would discard a stop word as a prefix, while simple keeps it to prefix
@@ -164,10 +185,11 @@ def _search_postgresql(kind: Kind, query: _Query, limit: int) -> list[int]:
     if leading:
         tsquery = f"to_tsquery('english'::regconfig, %s) && {tsquery}"
         params.insert(0, " & ".join(f"'{word}'" for word in leading))
+    within = f" AND object_id{scope[0]}" if scope[0] else ""
     sql = f"""
         SELECT candidate.object_id FROM (
             SELECT object_id, vector FROM search_searchentry
-            WHERE kind = %s AND vector @@ ({tsquery})
+            WHERE kind = %s AND vector @@ ({tsquery}){within}
             ORDER BY object_id DESC
             LIMIT %s
         ) AS candidate
@@ -175,5 +197,5 @@ def _search_postgresql(kind: Kind, query: _Query, limit: int) -> list[int]:
         LIMIT %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, *params, CANDIDATE_CAP, *params, limit])
+        cursor.execute(sql, [kind, *params, *scope[1], CANDIDATE_CAP, *params, limit])
         return [row[0] for row in cursor.fetchall()]

@@ -306,3 +306,24 @@ class TestSearchIdsProperties(TestCase):
     @given(st.lists(_SYNTAX).map("".join))
     def test_search_ids_never_raises_on_query_syntax(self, query):
         self.assert_returns_indexed_ids(query)
+
+
+def test_search_ids_among_ranks_only_that_scope_before_the_cap(db, monkeypatch):
+    from fireside.communities.tests.factories import CommunityFactory
+    from fireside.posts.models import Post
+    from fireside.posts.tests.factories import PostFactory
+
+    monkeypatch.setattr(fulltext, "CANDIDATE_CAP", 3)
+    quiet, busy = CommunityFactory(), CommunityFactory()
+    old = PostFactory(community=quiet, title="lantern repair")
+    newer = [PostFactory(community=busy, title="lantern light") for _ in range(5)]
+    for post in [old, *newer]:
+        fulltext.index("post", post.pk, title=post.title, body="", topics=[])
+
+    everywhere = fulltext.search_ids("post", "lantern")
+    within = fulltext.search_ids(
+        "post", "lantern", among=Post.objects.filter(community=quiet)
+    )
+
+    assert old.pk not in everywhere
+    assert within == [old.pk]
