@@ -312,8 +312,8 @@ def revoke_api_token(token: ApiToken, *, by: Member) -> None:
         )
 
 
-def member_for_token(secret: str) -> Member | None:
-    """Return the active member a live token SECRET belongs to, noting when it was used."""
+def use_api_token(secret: str) -> ApiToken | None:
+    """Return the live token SECRET names, with its active member, noting when it was used."""
     if not secret.startswith(ApiToken.PREFIX):
         return None
     token = (
@@ -328,7 +328,13 @@ def member_for_token(secret: str) -> Member | None:
     # Written at most every few minutes so that reading the API does not mean writing.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.member
+    return token
+
+
+def member_for_token(secret: str) -> Member | None:
+    """Return the active member a live token SECRET belongs to (see use_api_token)."""
+    token = use_api_token(secret)
+    return token.member if token is not None else None
 
 
 # Passwords ----------------------------------------------------------------------------

@@ -10,18 +10,12 @@ from django.conf import settings
 
 
 def _token_owner(secret: str) -> tuple[Any, int | None]:
-    from fireside.accounts.actions import member_for_token
-    from fireside.accounts.models import ApiToken
+    from fireside.accounts.actions import use_api_token
 
-    member = member_for_token(secret)
-    if member is None:
+    token = use_api_token(secret)
+    if token is None:
         return None, None
-    token_id = (
-        ApiToken.objects.filter(key_hash=ApiToken.hash_secret(secret))
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return member, token_id
+    return token.member, token.pk
 
 
 class TokenAuthMiddleware(BaseMiddleware):  # type: ignore[misc]
