@@ -12,9 +12,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fireside.accounts.api import auth_router, me_router, members_router
 from fireside.communities.api import router as communities_router
+from fireside.conversations.api import router as conversations_router
 from fireside.core.exceptions import DomainError, RateLimited
 from fireside.feed.api import router as feed_router
 from fireside.posts.api import router as posts_router
+from fireside.safety.api import router as safety_router
 
 api = NinjaAPI(
     title="Fireside API",
@@ -30,6 +32,8 @@ api.add_router("/members/", members_router)
 api.add_router("/", communities_router)
 api.add_router("/", posts_router)
 api.add_router("/", feed_router)
+api.add_router("/", conversations_router)
+api.add_router("/", safety_router)
 
 
 def error_response(

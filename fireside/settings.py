@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "fireside.posts",
     "fireside.feed",
     "fireside.search",
+    "fireside.safety",
+    "fireside.conversations",
     "fireside.live",
 ]
 

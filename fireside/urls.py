@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("fireside.communities.urls")),
     path("", include("fireside.posts.urls")),
     path("", include("fireside.feed.urls")),
+    path("", include("fireside.conversations.urls")),
+    path("", include("fireside.safety.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -61,6 +61,12 @@ class Member(AbstractBaseUser, PermissionsMixin):
         TRUSTED = 3, "trusted"
         LEADER = 4, "leader"
 
+    class WhoMayAsk(models.TextChoices):
+        ANYONE = "anyone", "Anyone"
+        SHARED_COMMUNITY = "shared_community", "Members of a community we share"
+        TRUSTED = "trusted", "Trusted members (level 3 and up)"
+        CONNECTIONS = "connections", "My connections only"
+
     handle = models.CharField(max_length=30, unique=True)
     email = models.EmailField(max_length=254)
     display_name = models.CharField(max_length=50)
@@ -70,6 +76,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
         choices=TrustLevel.choices, default=TrustLevel.NEWCOMER
     )
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    who_may_ask = models.CharField(
+        max_length=20, choices=WhoMayAsk.choices, default=WhoMayAsk.SHARED_COMMUNITY
+    )
     joined_at = models.DateTimeField(default=timezone.now)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

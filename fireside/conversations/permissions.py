@@ -1,0 +1,114 @@
+"""Who may ask whom, and who may write where. `check_*` raise with a reason."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from fireside.accounts.models import Member
+from fireside.communities.models import Membership
+from fireside.conversations.models import Conversation
+from fireside.core.exceptions import NotAllowed, ValidationFailed
+from fireside.safety.models import Block
+
+#: After a decline, the same person may ask the same member again only after this.
+DECLINE_COOLDOWN = timedelta(days=30)
+TRUSTED_LEVEL = Member.TrustLevel.TRUSTED
+
+
+def share_a_community(one: Any, other: Any) -> bool:
+    theirs = Membership.objects.active().filter(member=other).values("community_id")
+    return (
+        Membership.objects.active().filter(member=one, community_id__in=theirs).exists()
+    )
+
+
+def check_request_conversation(sender: Any, recipient: Any) -> None:
+    """Raise unless SENDER may ask RECIPIENT for a conversation now."""
+    if sender.pk == recipient.pk:
+        raise ValidationFailed(
+            {"to": ["You cannot ask yourself for a conversation."]}, code="self"
+        )
+    if not recipient.is_active:
+        raise NotAllowed("This member's account is closed.", code="inactive")
+    if Block.objects.filter(blocker=sender, blocked=recipient).exists():
+        raise NotAllowed(
+            f"You blocked @{recipient.handle}. Unblock them first.", code="you_blocked"
+        )
+    if Block.objects.filter(blocker=recipient, blocked=sender).exists():
+        raise NotAllowed(
+            f"@{recipient.handle} does not take requests from you.", code="blocked"
+        )
+    rule = recipient.who_may_ask
+    if rule == Member.WhoMayAsk.SHARED_COMMUNITY and not share_a_community(
+        sender, recipient
+    ):
+        raise NotAllowed(
+            f"@{recipient.handle} takes requests from members of a community you "
+            "share. Join one of their communities first.",
+            code="no_shared_community",
+        )
+    if rule == Member.WhoMayAsk.TRUSTED and sender.trust_level < TRUSTED_LEVEL:
+        raise NotAllowed(
+            f"@{recipient.handle} takes requests from trusted members only "
+            "(trust level 3 and up).",
+            code="trusted_only",
+        )
+    if rule == Member.WhoMayAsk.CONNECTIONS:
+        # Connections arrive with the keep-in-touch issue; until then nobody qualifies.
+        raise NotAllowed(
+            f"@{recipient.handle} takes requests from their connections only.",
+            code="connections_only",
+        )
+    existing = Conversation.objects.between(sender, recipient).open().first()
+    if existing is not None and not existing.is_expired_request:
+        raise NotAllowed(
+            f"You already have an open conversation with @{recipient.handle}.",
+            code="already_open",
+        )
+    declined = (
+        Conversation.objects.filter(
+            initiator=sender,
+            recipient=recipient,
+            state=Conversation.State.DECLINED,
+            decided_at__gt=timezone.now() - DECLINE_COOLDOWN,
+        )
+        .order_by("-decided_at")
+        .first()
+    )
+    if declined is not None and declined.decided_at is not None:
+        again = (declined.decided_at + DECLINE_COOLDOWN).date()
+        raise NotAllowed(
+            f"@{recipient.handle} said not now. You can ask again from {again:%-d %B %Y}.",
+            code="declined_recently",
+        )
+
+
+def check_answer_request(member: Any, conversation: Conversation) -> None:
+    if member.pk != conversation.recipient_id:
+        raise NotAllowed(
+            "Only the person asked can answer a request.", code="not_recipient"
+        )
+    if conversation.is_expired_request:
+        raise NotAllowed("This request expired without an answer.", code="expired")
+    if conversation.state != Conversation.State.REQUESTED:
+        raise NotAllowed("This request was already answered.", code="not_requested")
+
+
+def check_write(member: Any, conversation: Conversation) -> None:
+    """Raise unless MEMBER may add a message: the conversation must be active."""
+    if conversation.state != Conversation.State.ACTIVE:
+        reasons = {
+            Conversation.State.REQUESTED: "This request has not been accepted yet.",
+            Conversation.State.DECLINED: "This request was declined.",
+            Conversation.State.EXPIRED: "This request expired without an answer.",
+            Conversation.State.ARCHIVED: "This conversation is archived.",
+            Conversation.State.ENDED: "This conversation has ended.",
+        }
+        raise NotAllowed(
+            reasons[Conversation.State(conversation.state)], code="not_active"
+        )
+
+
+def can_write(member: Any, conversation: Conversation) -> bool:
+    return conversation.state == Conversation.State.ACTIVE
