@@ -464,3 +464,12 @@ def update_profile(
     if fields:
         member.save(update_fields=fields)
     return member
+
+
+def set_who_may_ask(member: Member, *, rule: str) -> Member:
+    """Choose who may ask MEMBER for a conversation (a Member.WhoMayAsk value)."""
+    if rule not in Member.WhoMayAsk.values:
+        raise ValidationFailed({"who_may_ask": ["Choose one of the options."]})
+    member.who_may_ask = rule
+    member.save(update_fields=["who_may_ask"])
+    return member

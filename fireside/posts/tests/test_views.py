@@ -101,7 +101,7 @@ def test_post_detail_keeps_clean_places_for_talk_and_dialogues(client, bob, post
 
     talk = section(response, "talk")
     assert "Talk 1:1 with the author" in talk
-    assert "One-to-one conversations are coming to this instance" in talk
+    assert f"/conversations/new/?to={post.author.handle}&amp;post={post.pk}" in talk
     assert "<button" not in talk
     assert "<form" not in talk
     assert "No dialogues yet" in section(response, "dialogues")

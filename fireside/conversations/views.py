@@ -1,0 +1,280 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+from django_htmx.http import HttpResponseClientRedirect
+
+from fireside.accounts.actions import set_who_may_ask
+from fireside.accounts.models import Member
+from fireside.conversations import actions, forms, permissions, queries
+from fireside.conversations.models import Conversation, Message
+from fireside.core.exceptions import NotAllowed, ValidationFailed
+from fireside.core.forms import add_action_errors
+from fireside.posts.models import Post
+
+PAGE_METHODS = ["GET", "HEAD", "POST"]
+
+
+def _member(request: HttpRequest) -> Member:
+    assert isinstance(request.user, Member)
+    return request.user
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    htmx = request.htmx  # type: ignore[attr-defined]
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render TEMPLATE, or only its FRAGMENT partial when htmx asks for a part; a form
+    with errors answers 400."""
+    if any(getattr(form, "errors", None) for form in context.values()) and status < 400:
+        status = 400
+    if fragment and _wants_fragment(request):
+        template = f"{template}#{fragment}"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+    return get_object_or_404(
+        Conversation.objects.visible_to(request.user).select_related(
+            "initiator", "recipient", "post"
+        ),
+        pk=conversation_id,
+    )
+
+
+def _message(request: HttpRequest, conversation_id: int, seq: int) -> Message:
+    conversation = _conversation(request, conversation_id)
+    return get_object_or_404(
+        conversation.messages.select_related("conversation"), seq=seq
+    )
+
+
+def _go_to(request: HttpRequest, url: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _message_url(conversation_id: int, seq: int) -> str:
+    url = reverse("conversation_detail", kwargs={"conversation_id": conversation_id})
+    return f"{url}#m{seq}"
+
+
+def _detail_context(
+    request: HttpRequest, conversation: Conversation, form: forms.MessageForm
+) -> dict[str, Any]:
+    member = _member(request)
+    return {
+        "conversation": conversation,
+        "other": conversation.other(member),
+        "rows": queries.message_rows(conversation, member),
+        "form": form,
+        "can_write": permissions.can_write(member, conversation),
+        "is_your_turn": conversation.is_your_turn(member),
+        "other_read_seq": conversation.read_seq_of(conversation.other(member)),
+    }
+
+
+# Inbox and requests ----------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    context = {
+        "rows": queries.inbox_for(member),
+        "waiting": queries.waiting_requests(member).count(),
+    }
+    return render(request, "conversations/inbox.html", context)
+
+
+@login_required
+@require_safe
+def requests_tray(request: HttpRequest) -> HttpResponse:
+    waiting = queries.waiting_requests(_member(request)).prefetch_related("messages")
+    return render(request, "conversations/requests_tray.html", {"requests": waiting})
+
+
+def _answered(
+    request: HttpRequest, conversation: Conversation, notice: str
+) -> HttpResponse:
+    if _wants_fragment(request):
+        context = {"item": conversation, "answered": notice}
+        return render(request, "conversations/requests_tray.html#request_row", context)
+    messages.success(request, notice)
+    if conversation.state == Conversation.State.ACTIVE:
+        return redirect("conversation_detail", conversation_id=conversation.pk)
+    return redirect("requests_tray")
+
+
+@login_required
+@require_POST
+def request_accept(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _conversation(request, conversation_id)
+    conversation = actions.accept_conversation(conversation, by=_member(request))
+    notice = f"You accepted. Your conversation with {conversation.initiator.display_name} is open."
+    return _answered(request, conversation, notice)
+
+
+@login_required
+@require_POST
+def request_decline(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _conversation(request, conversation_id)
+    conversation = actions.decline_conversation(conversation, by=_member(request))
+    notice = (
+        f"Not now, then. {conversation.initiator.display_name} will not be told why."
+    )
+    return _answered(request, conversation, notice)
+
+
+@login_required
+@require_http_methods(PAGE_METHODS)
+def conversation_new(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    to = get_object_or_404(
+        Member.objects.visible_to(member), handle=request.GET.get("to", "")
+    )
+    post_id = request.GET.get("post", "")
+    post = (
+        Post.objects.visible_to(member).filter(pk=post_id).first()
+        if post_id.isdigit()
+        else None
+    )
+    context: dict[str, Any] = {"to": to, "post": post}
+    try:
+        permissions.check_request_conversation(member, to)
+    except (NotAllowed, ValidationFailed) as refusal:
+        context["refusal"] = refusal
+        context["existing"] = Conversation.objects.between(member, to).open().first()
+        return _render(
+            request, "conversations/conversation_new.html", context, status=403
+        )
+    form = context["form"] = forms.RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = actions.request_conversation(
+                by=member, to=to, message=form.cleaned_data["message"], post=post
+            )
+        except ValidationFailed as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(
+                request, f"Your request is on its way to {to.display_name}."
+            )
+            return redirect("conversation_detail", conversation_id=conversation.pk)
+    return _render(request, "conversations/conversation_new.html", context)
+
+
+# One conversation ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(PAGE_METHODS)
+def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    member = _member(request)
+    conversation = _conversation(request, conversation_id)
+    form = forms.MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = actions.send_message(conversation, by=member, **form.cleaned_data)
+        except ValidationFailed as error:
+            add_action_errors(form, error)
+        else:
+            return _go_to(request, _message_url(conversation.pk, message.seq))
+    elif request.method != "POST":
+        actions.mark_read(conversation, by=member, seq=conversation.last_seq)
+    context = _detail_context(request, conversation, form)
+    return _render(request, "conversations/conversation_detail.html", context)
+
+
+@login_required
+@require_safe
+def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The messages after `after`, for the polling fallback when no socket is open."""
+    member = _member(request)
+    conversation = _conversation(request, conversation_id)
+    after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else 0
+    actions.mark_read(conversation, by=member, seq=conversation.last_seq)
+    context = _detail_context(request, conversation, forms.MessageForm())
+    context["rows"] = queries.message_rows(conversation, member, after=after)
+    context["poll"] = True
+    return render(request, "conversations/conversation_detail.html#poll", context)
+
+
+@login_required
+@require_POST
+def conversation_archive(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _conversation(request, conversation_id)
+    actions.archive_conversation(conversation, by=_member(request))
+    messages.success(request, "The conversation is archived. It stays readable here.")
+    return _go_to(request, reverse("conversation_detail", args=[conversation.pk]))
+
+
+@login_required
+@require_http_methods(PAGE_METHODS)
+def message_edit(request: HttpRequest, conversation_id: int, seq: int) -> HttpResponse:
+    message = _message(request, conversation_id, seq)
+    form = forms.EditMessageForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.edit_message(message, by=_member(request), **form.cleaned_data)
+        except ValidationFailed as error:
+            add_action_errors(form, error)
+        else:
+            return redirect(_message_url(conversation_id, seq))
+    context = {"message": message, "conversation": message.conversation, "form": form}
+    return _render(request, "conversations/message_edit.html", context)
+
+
+@login_required
+@require_http_methods(PAGE_METHODS)
+def message_delete(
+    request: HttpRequest, conversation_id: int, seq: int
+) -> HttpResponse:
+    message = _message(request, conversation_id, seq)
+    if request.method != "POST":
+        context = {"message": message, "conversation": message.conversation}
+        return render(request, "conversations/message_delete.html", context)
+    actions.delete_message(message, by=_member(request))
+    return _go_to(request, _message_url(conversation_id, seq))
+
+
+# Settings --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(PAGE_METHODS)
+def request_settings(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    initial = {"who_may_ask": member.who_may_ask}
+    form = forms.RequestSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_who_may_ask(member, rule=form.cleaned_data["who_may_ask"])
+        except ValidationFailed as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Your choice is saved.")
+            return redirect("request_settings")
+    return _render(request, "conversations/request_settings.html", {"form": form})
