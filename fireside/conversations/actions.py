@@ -199,9 +199,15 @@ def send_message(
     body = _clean_body(body)
     client_id = _clean_client_id(client_id)
     if client_id:
-        earlier = Message.objects.filter(
-            conversation=conversation, author=by, client_id=client_id
-        ).first()
+        # The exclude repeats the condition of the partial unique index, which SQLite
+        # uses only when the query spells it out; without it this scans the conversation.
+        earlier = (
+            Message.objects.filter(
+                conversation=conversation, author=by, client_id=client_id
+            )
+            .exclude(client_id="")
+            .first()
+        )
         if earlier is not None:
             return earlier
     try:
