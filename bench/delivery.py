@@ -4,7 +4,7 @@ N WebSocket clients (default 1,000) in pairs, each pair an active conversation; 
 sends to its partner. Three servers, each its own process, on the same clients:
 
 - fireside: uvicorn serving fireside.asgi; a `send` frame is authorised, persisted with the
-  next gap-free seq, acknowledged, then pushed to the partner (re-read through visibility);
+  next gap-free seq, acknowledged, then pushed to the partner;
 - bare: a relay written with the `websockets` library, no Django, no database (the limit);
 - stock: uvicorn serving bench/stock_app.py, an AsyncJsonWebsocketConsumer that saves each
   message with the ORM to the same database and `group_send`s it through the default

@@ -16,6 +16,7 @@ from fireside.conversations.models import (
     Message,
     MessageRevision,
 )
+from fireside.conversations.payloads import message_payload
 from fireside.core.exceptions import NotAllowed, ValidationFailed
 from fireside.live.broadcast import broadcast_on_commit
 from fireside.live.groups import member_group
@@ -61,6 +62,20 @@ def _tell_both(conversation: Conversation, event: dict[str, Any]) -> None:
         broadcast_on_commit(member_group(member_id), event)
 
 
+def _message_changed(conversation: Conversation, message: Message) -> None:
+    # The payload travels with the event (rendered once, not once per socket); the two
+    # member groups it goes to are exactly the two people who may read it.
+    _tell_both(
+        conversation,
+        {
+            "type": "conversation.message",
+            "conversation": conversation.pk,
+            "message": message.pk,
+            "payload": message_payload(message),
+        },
+    )
+
+
 def _state_changed(conversation: Conversation) -> None:
     _tell_both(
         conversation,
@@ -102,14 +117,7 @@ def _append(
             "recipient_read_seq",
         ]
     )
-    _tell_both(
-        conversation,
-        {
-            "type": "conversation.message",
-            "conversation": conversation.pk,
-            "message": message.pk,
-        },
-    )
+    _message_changed(conversation, message)
     return message
 
 
@@ -245,14 +253,7 @@ def edit_message(message: Message, *, by: Any, body: str) -> Message:
         message.body = body
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "edited_at"])
-        _tell_both(
-            message.conversation,
-            {
-                "type": "conversation.message",
-                "conversation": message.conversation_id,
-                "message": message.pk,
-            },
-        )
+        _message_changed(message.conversation, message)
     return message
 
 
@@ -265,14 +266,7 @@ def delete_message(message: Message, *, by: Any) -> Message:
         message.body = ""
         message.deleted_at = message.deleted_at or timezone.now()
         message.save(update_fields=["body", "deleted_at"])
-        _tell_both(
-            message.conversation,
-            {
-                "type": "conversation.message",
-                "conversation": message.conversation_id,
-                "message": message.pk,
-            },
-        )
+        _message_changed(message.conversation, message)
     return message
 
 

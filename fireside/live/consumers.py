@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from fireside.conversations import actions
-from fireside.conversations.models import Conversation, Message
+from fireside.conversations.models import Conversation
 from fireside.conversations.payloads import message_payload
 from fireside.core.exceptions import DomainError, NotFound, ValidationFailed
 from fireside.live.groups import member_group, session_group
@@ -78,17 +78,6 @@ def _subscription(member: Any, conversation_id: int) -> dict[str, Any]:
         "state": conversation.state,
         "last_seq": conversation.last_seq,
     }
-
-
-def _visible_message(member: Any, message_id: int) -> dict[str, Any] | None:
-    message = (
-        Message.objects.filter(
-            pk=message_id, conversation__in=Conversation.objects.visible_to(member)
-        )
-        .select_related("author")
-        .first()
-    )
-    return None if message is None else message_payload(message)
 
 
 def _is_visible(member: Any, conversation_id: int) -> bool:
@@ -241,17 +230,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # member's access to its conversation says nothing.
 
     async def conversation_message(self, event: dict[str, Any]) -> None:
-        payload = await database_sync_to_async(_visible_message)(
-            self.member, event["message"]
+        # A message's two readers never change, and the action sends its event to exactly
+        # their groups with the payload rendered once: no re-read (a query and a Markdown
+        # render per socket, most of a push's cost before).
+        await self.send_json(
+            {
+                "type": "message",
+                "conversation": event["conversation"],
+                "message": event["payload"],
+            }
         )
-        if payload is not None:
-            await self.send_json(
-                {
-                    "type": "message",
-                    "conversation": event["conversation"],
-                    "message": payload,
-                }
-            )
 
     async def _if_visible(self, event: dict[str, Any], frame: dict[str, Any]) -> None:
         if await database_sync_to_async(_is_visible)(
