@@ -51,3 +51,9 @@ def request_viewer(request: HttpRequest) -> Member | None:
     """The member `optional_member_auth` authenticated, or None for an anonymous visitor."""
     viewer = getattr(request, "auth", None)
     return viewer if isinstance(viewer, Member) else None
+
+
+def session_member(request: HttpRequest) -> Member:
+    """The logged-in member of a page view (behind login_required)."""
+    assert isinstance(request.user, Member)
+    return request.user

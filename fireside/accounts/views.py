@@ -13,6 +13,7 @@ from django.views.decorators.http import (
 )
 
 from fireside.accounts import actions, forms
+from fireside.accounts.authentication import session_member
 from fireside.accounts.handles import handle_problem, normalize_handle
 from fireside.accounts.models import ApiToken, Member
 from fireside.core.exceptions import RateLimited, ValidationFailed
@@ -30,11 +31,6 @@ def _form_page(
     if status == 200 and getattr(form, "errors", None):
         status = 400
     return render(request, template, context, status=status)
-
-
-def _member(request: HttpRequest) -> Member:
-    assert isinstance(request.user, Member)
-    return request.user
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -129,8 +125,12 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def resend_verification(request: HttpRequest) -> HttpResponse:
-    actions.resend_verification_mail(_member(request), address=client_address(request))
-    messages.success(request, f"A new link is on its way to {_member(request).email}.")
+    actions.resend_verification_mail(
+        session_member(request), address=client_address(request)
+    )
+    messages.success(
+        request, f"A new link is on its way to {session_member(request).email}."
+    )
     return redirect(_next_url(request))
 
 
@@ -200,7 +200,7 @@ def settings_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     initial = {
         "display_name": member.display_name,
         "bio": member.bio,
@@ -221,7 +221,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -244,7 +244,7 @@ def _tokens_page(
     new_secret: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    tokens = ApiToken.objects.owned_by(_member(request)).live()
+    tokens = ApiToken.objects.owned_by(session_member(request)).live()
     context = {"form": form, "tokens": tokens, "new_secret": new_secret}
     template = "accounts/tokens.html"
     if request.htmx:  # type: ignore[attr-defined]
@@ -259,7 +259,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _, secret = actions.issue_api_token(
-                _member(request), name=form.cleaned_data["name"]
+                session_member(request), name=form.cleaned_data["name"]
             )
         except ValidationFailed as error:
             add_action_errors(form, error)
@@ -273,7 +273,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     token = get_object_or_404(ApiToken.objects.owned_by(member).live(), pk=token_id)
     actions.revoke_api_token(token, by=member)
     if request.htmx:  # type: ignore[attr-defined]

@@ -9,7 +9,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -17,45 +16,16 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from fireside.accounts.models import Member
+from fireside.accounts.authentication import session_member
 from fireside.communities import actions, forms, listings, permissions
 from fireside.communities.directory import find_communities
 from fireside.communities.models import Community, Invite, Membership, Topic
 from fireside.core.exceptions import NotAllowed, ValidationFailed
 from fireside.core.forms import add_action_errors
+from fireside.core.htmx import render_page, wants_fragment
 from fireside.core.topics import normalize_topic
 
 DIRECTORY_FILTERS = ("q", "topic", "sort")
-
-
-def _member(request: HttpRequest) -> Member:
-    assert isinstance(request.user, Member)
-    return request.user
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    htmx = request.htmx  # type: ignore[attr-defined]
-    # Restoring history needs the whole page, though htmx asks for it like a fragment.
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _render(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    fragment: str | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """Render TEMPLATE, or only its FRAGMENT partial when htmx asks for a part."""
-    if any(getattr(form, "errors", None) for form in context.values()) and status < 400:
-        status = 400
-    if fragment and _wants_fragment(request):
-        template = fragment if "#" in fragment else f"{template}#{fragment}"
-    response = render(request, template, context, status=status)
-    # One URL answers a page or a fragment: caches must keep them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _community(request: HttpRequest, slug: str) -> Community:
@@ -97,7 +67,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
     next_cursor = page.next_cursor if page else None
     context = {"form": form, "page": page, **_more(request, next_cursor)}
     fragment = "page" if request.GET.get("cursor") else "results"
-    return _render(
+    return render_page(
         request, "communities/community_list.html", context, fragment=fragment
     )
 
@@ -117,7 +87,9 @@ def topic_detail(request: HttpRequest, name: str) -> HttpResponse:
     page = find_communities(topic=topic.name, cursor=request.GET.get("cursor") or None)
     context = {"topic": topic, "page": page, **_more(request, page.next_cursor)}
     fragment = _page_fragment(request, "communities/community_list.html#page")
-    return _render(request, "communities/topic_detail.html", context, fragment=fragment)
+    return render_page(
+        request, "communities/topic_detail.html", context, fragment=fragment
+    )
 
 
 # Creating a community ----------------------------------------------------------------
@@ -126,7 +98,7 @@ def topic_detail(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def community_create(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     try:
         permissions.check_create_community(member)
     except NotAllowed as refusal:
@@ -143,7 +115,7 @@ def community_create(request: HttpRequest) -> HttpResponse:
                 request, f"{community.name} is ready. You lead its cohort."
             )
             return redirect("community_detail", slug=community.slug)
-    return _render(request, "communities/community_create.html", {"form": form})
+    return render_page(request, "communities/community_create.html", {"form": form})
 
 
 # A community's page and membership ----------------------------------------------------
@@ -177,7 +149,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("role", "member__handle"),
     }
     fragment = _page_fragment(request, "posts_page")
-    return _render(
+    return render_page(
         request, "communities/community_detail.html", context, fragment=fragment
     )
 
@@ -186,11 +158,11 @@ def _membership_changed(
     request: HttpRequest, community: Community, message: str
 ) -> HttpResponse:
     """Swap the membership box for htmx; otherwise go back to the community's page."""
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         messages.success(request, message)
         return redirect("community_detail", slug=community.slug)
     context = {**_membership_context(request, community), "notice": message}
-    return _render(request, "communities/community_detail.html#membership", context)
+    return render_page(request, "communities/community_detail.html#membership", context)
 
 
 @login_required
@@ -198,7 +170,7 @@ def _membership_changed(
 def community_join(request: HttpRequest, slug: str) -> HttpResponse:
     community = _community(request, slug)
     membership = actions.join_community(
-        community, member=_member(request), note=request.POST.get("note", "")
+        community, member=session_member(request), note=request.POST.get("note", "")
     )
     if membership.state == Membership.State.REQUESTED:
         message = "Your request is on its way to the cohort."
@@ -212,7 +184,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
     community = _community(request, slug)
     membership = permissions.membership_of(request.user, community)
-    actions.leave_community(community, member=_member(request))
+    actions.leave_community(community, member=session_member(request))
     if membership is not None and membership.state == Membership.State.REQUESTED:
         return _membership_changed(request, community, "Your request is withdrawn.")
     message = f"You left {community.name}."
@@ -225,7 +197,7 @@ def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
         if community.is_listed
         else reverse("community_list")
     )
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return HttpResponseClientRedirect(target)
     return redirect(target)
 
@@ -245,7 +217,9 @@ def community_invite(request: HttpRequest, code: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         try:
-            actions.join_community(community, member=_member(request), invite_code=code)
+            actions.join_community(
+                community, member=session_member(request), invite_code=code
+            )
         except ValidationFailed as error:
             return _invite_problem(request, error.message)
         messages.success(request, f"Welcome to {community.name}.")
@@ -264,7 +238,7 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
     page = listings.community_members(community, cursor=cursor)
     context = {"community": community, "page": page, **_more(request, page.next_cursor)}
     fragment = _page_fragment(request, "page")
-    return _render(
+    return render_page(
         request, "communities/community_members.html", context, fragment=fragment
     )
 
@@ -308,7 +282,7 @@ def _settings_page(
         ),
     }
     template = "communities/community_settings.html"
-    return _render(request, template, context, fragment=fragment, status=status)
+    return render_page(request, template, context, fragment=fragment, status=status)
 
 
 def _managed_community(request: HttpRequest, slug: str) -> Community:
@@ -325,7 +299,7 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_community(
-                community, by=_member(request), **form.cleaned_data
+                community, by=session_member(request), **form.cleaned_data
             )
         except ValidationFailed as error:
             add_action_errors(form, error)
@@ -345,7 +319,7 @@ def community_rules(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             actions.set_rules(
-                community, by=_member(request), rules=form.cleaned_data["rules"]
+                community, by=session_member(request), rules=form.cleaned_data["rules"]
             )
         except ValidationFailed as error:
             add_action_errors(form, error)
@@ -370,10 +344,12 @@ def community_request_decide(
     if not form.is_valid():
         raise ValidationFailed({"decision": ["Choose to approve or to decline."]})
     approve = form.cleaned_data["decision"] == "approve"
-    actions.decide_join_request(join_request, by=_member(request), approve=approve)
+    actions.decide_join_request(
+        join_request, by=session_member(request), approve=approve
+    )
     handle = join_request.member.handle
     message = f"@{handle} is now a member." if approve else f"You declined @{handle}."
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         messages.success(request, message)
         return redirect("community_settings", slug=community.slug)
     context = {
@@ -381,7 +357,9 @@ def community_request_decide(
         "row_pk": membership_id,
         "decided": message,
     }
-    return _render(request, "communities/community_settings.html#request_row", context)
+    return render_page(
+        request, "communities/community_settings.html#request_row", context
+    )
 
 
 @login_required
@@ -392,7 +370,7 @@ def community_invite_create(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             invite = actions.create_invite(
-                community, by=_member(request), days=form.cleaned_data["days"]
+                community, by=session_member(request), days=form.cleaned_data["days"]
             )
         except ValidationFailed as error:
             add_action_errors(form, error)

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -14,43 +13,16 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from fireside.accounts.actions import set_who_may_ask
+from fireside.accounts.authentication import session_member
 from fireside.accounts.models import Member
 from fireside.conversations import actions, forms, permissions, queries
 from fireside.conversations.models import Conversation, Message
 from fireside.core.exceptions import NotAllowed, ValidationFailed
 from fireside.core.forms import add_action_errors
+from fireside.core.htmx import render_page, wants_fragment
 from fireside.posts.models import Post
 
 PAGE_METHODS = ["GET", "HEAD", "POST"]
-
-
-def _member(request: HttpRequest) -> Member:
-    assert isinstance(request.user, Member)
-    return request.user
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    htmx = request.htmx  # type: ignore[attr-defined]
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _render(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    fragment: str | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """Render TEMPLATE, or only its FRAGMENT partial when htmx asks for a part; a form
-    with errors answers 400."""
-    if any(getattr(form, "errors", None) for form in context.values()) and status < 400:
-        status = 400
-    if fragment and _wants_fragment(request):
-        template = f"{template}#{fragment}"
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
@@ -83,7 +55,7 @@ def _message_url(conversation_id: int, seq: int) -> str:
 def _detail_context(
     request: HttpRequest, conversation: Conversation, form: forms.MessageForm
 ) -> dict[str, Any]:
-    member = _member(request)
+    member = session_member(request)
     return {
         "conversation": conversation,
         "other": conversation.other(member),
@@ -101,7 +73,7 @@ def _detail_context(
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     context = {
         "rows": queries.inbox_for(member),
         "waiting": queries.waiting_requests(member).count(),
@@ -112,14 +84,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def requests_tray(request: HttpRequest) -> HttpResponse:
-    waiting = queries.waiting_requests(_member(request)).prefetch_related("messages")
+    waiting = queries.waiting_requests(session_member(request)).prefetch_related(
+        "messages"
+    )
     return render(request, "conversations/requests_tray.html", {"requests": waiting})
 
 
 def _answered(
     request: HttpRequest, conversation: Conversation, notice: str
 ) -> HttpResponse:
-    if _wants_fragment(request):
+    if wants_fragment(request):
         context = {"item": conversation, "answered": notice}
         return render(request, "conversations/requests_tray.html#request_row", context)
     messages.success(request, notice)
@@ -132,7 +106,7 @@ def _answered(
 @require_POST
 def request_accept(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _conversation(request, conversation_id)
-    conversation = actions.accept_conversation(conversation, by=_member(request))
+    conversation = actions.accept_conversation(conversation, by=session_member(request))
     notice = f"You accepted. Your conversation with {conversation.initiator.display_name} is open."
     return _answered(request, conversation, notice)
 
@@ -141,7 +115,9 @@ def request_accept(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 def request_decline(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _conversation(request, conversation_id)
-    conversation = actions.decline_conversation(conversation, by=_member(request))
+    conversation = actions.decline_conversation(
+        conversation, by=session_member(request)
+    )
     notice = (
         f"Not now, then. {conversation.initiator.display_name} will not be told why."
     )
@@ -151,7 +127,7 @@ def request_decline(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(PAGE_METHODS)
 def conversation_new(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     to = get_object_or_404(
         Member.objects.visible_to(member), handle=request.GET.get("to", "")
     )
@@ -167,7 +143,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     except (NotAllowed, ValidationFailed) as refusal:
         context["refusal"] = refusal
         context["existing"] = Conversation.objects.between(member, to).open().first()
-        return _render(
+        return render_page(
             request, "conversations/conversation_new.html", context, status=403
         )
     form = context["form"] = forms.RequestForm(request.POST or None)
@@ -183,7 +159,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
                 request, f"Your request is on its way to {to.display_name}."
             )
             return redirect("conversation_detail", conversation_id=conversation.pk)
-    return _render(request, "conversations/conversation_new.html", context)
+    return render_page(request, "conversations/conversation_new.html", context)
 
 
 # One conversation ------------------------------------------------------------------
@@ -192,7 +168,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(PAGE_METHODS)
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     conversation = _conversation(request, conversation_id)
     form = forms.MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -205,14 +181,14 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     elif request.method != "POST":
         actions.mark_read(conversation, by=member, seq=conversation.last_seq)
     context = _detail_context(request, conversation, form)
-    return _render(request, "conversations/conversation_detail.html", context)
+    return render_page(request, "conversations/conversation_detail.html", context)
 
 
 @login_required
 @require_safe
 def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The messages after `after`, for the polling fallback when no socket is open."""
-    member = _member(request)
+    member = session_member(request)
     conversation = _conversation(request, conversation_id)
     after = int(request.GET["after"]) if request.GET.get("after", "").isdigit() else 0
     actions.mark_read(conversation, by=member, seq=conversation.last_seq)
@@ -226,7 +202,7 @@ def conversation_messages(request: HttpRequest, conversation_id: int) -> HttpRes
 @require_POST
 def conversation_archive(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _conversation(request, conversation_id)
-    actions.archive_conversation(conversation, by=_member(request))
+    actions.archive_conversation(conversation, by=session_member(request))
     messages.success(request, "The conversation is archived. It stays readable here.")
     return _go_to(request, reverse("conversation_detail", args=[conversation.pk]))
 
@@ -238,13 +214,15 @@ def message_edit(request: HttpRequest, conversation_id: int, seq: int) -> HttpRe
     form = forms.EditMessageForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.edit_message(message, by=_member(request), **form.cleaned_data)
+            actions.edit_message(
+                message, by=session_member(request), **form.cleaned_data
+            )
         except ValidationFailed as error:
             add_action_errors(form, error)
         else:
             return redirect(_message_url(conversation_id, seq))
     context = {"message": message, "conversation": message.conversation, "form": form}
-    return _render(request, "conversations/message_edit.html", context)
+    return render_page(request, "conversations/message_edit.html", context)
 
 
 @login_required
@@ -256,7 +234,7 @@ def message_delete(
     if request.method != "POST":
         context = {"message": message, "conversation": message.conversation}
         return render(request, "conversations/message_delete.html", context)
-    actions.delete_message(message, by=_member(request))
+    actions.delete_message(message, by=session_member(request))
     return _go_to(request, _message_url(conversation_id, seq))
 
 
@@ -266,7 +244,7 @@ def message_delete(
 @login_required
 @require_http_methods(PAGE_METHODS)
 def request_settings(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     initial = {"who_may_ask": member.who_may_ask}
     form = forms.RequestSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -277,4 +255,4 @@ def request_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your choice is saved.")
             return redirect("request_settings")
-    return _render(request, "conversations/request_settings.html", {"form": form})
+    return render_page(request, "conversations/request_settings.html", {"form": form})

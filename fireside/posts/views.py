@@ -7,18 +7,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from fireside.accounts.models import Member
+from fireside.accounts.authentication import session_member
 from fireside.communities.models import Community
 from fireside.communities.permissions import check_post_in
 from fireside.core.exceptions import NotAllowed, ValidationFailed
 from fireside.core.forms import add_action_errors
 from fireside.posts import actions, forms, permissions, queries
 from fireside.posts.models import Post, PostQuerySet
-
-
-def _member(request: HttpRequest) -> Member:
-    assert isinstance(request.user, Member)
-    return request.user
 
 
 def _posts(request: HttpRequest) -> PostQuerySet:
@@ -42,7 +37,7 @@ def _words(post: Post) -> dict[str, str]:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_create(request: HttpRequest, slug: str) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     community = get_object_or_404(Community.objects.visible_to(member), slug=slug)
     context: dict[str, object] = {"community": community}
     try:
@@ -84,7 +79,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     post = get_object_or_404(_posts(request), pk=post_id)
     context: dict[str, object] = {
         "post": post,
@@ -112,7 +107,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    member = _member(request)
+    member = session_member(request)
     post = get_object_or_404(_posts(request), pk=post_id)
     if request.method != "POST":
         permissions.check_delete_post(member, post)

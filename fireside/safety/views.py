@@ -8,14 +8,10 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from fireside.accounts.authentication import session_member
 from fireside.accounts.models import Member
 from fireside.safety import actions
 from fireside.safety.models import Block
-
-
-def _member(request: HttpRequest) -> Member:
-    assert isinstance(request.user, Member)
-    return request.user
 
 
 @login_required
@@ -25,7 +21,7 @@ def block_create(request: HttpRequest, handle: str) -> HttpResponse:
     target = get_object_or_404(Member.objects.visible_to(request.user), handle=handle)
     if request.method != "POST":
         return render(request, "safety/block_create.html", {"target": target})
-    actions.block_member(target, by=_member(request))
+    actions.block_member(target, by=session_member(request))
     messages.success(
         request,
         f"You blocked {target.display_name}. They cannot ask you for a conversation.",
@@ -36,7 +32,9 @@ def block_create(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 @require_safe
 def block_list(request: HttpRequest) -> HttpResponse:
-    blocks = Block.objects.filter(blocker=_member(request)).select_related("blocked")
+    blocks = Block.objects.filter(blocker=session_member(request)).select_related(
+        "blocked"
+    )
     context = {"blocks": blocks.order_by("-created_at")}
     return render(request, "safety/block_list.html", context)
 
@@ -45,7 +43,7 @@ def block_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def block_lift(request: HttpRequest, handle: str) -> HttpResponse:
     target = get_object_or_404(Member.objects.visible_to(request.user), handle=handle)
-    actions.unblock_member(target, by=_member(request))
+    actions.unblock_member(target, by=session_member(request))
     notice = (
         f"You unblocked {target.display_name}. Conversations that ended stay ended."
     )

@@ -6,7 +6,6 @@ import email.policy
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,13 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
+
+from tests.server.launch import ThrowawayPostgres, free_port
 
 pytestmark = pytest.mark.server
 
@@ -31,40 +31,6 @@ STATIC_CSS = Path(settings.BASE_DIR) / "fireside/core/static/fireside/app.css"
 
 # No proxy from the environment may stand between the tests and the loopback server.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _with_database(url, name):
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-class _ThrowawayPostgres:
-    """A database of its own on the PostgreSQL server the test run uses, so the server
-    under test never migrates or writes into the developer's database."""
-
-    def __init__(self, url):
-        self.url = url
-        self.name = f"fireside_srv_{uuid.uuid4().hex[:12]}"
-
-    def _run(self, statement):
-        import psycopg
-
-        with psycopg.connect(
-            _with_database(self.url, "postgres"), autocommit=True
-        ) as admin:
-            admin.execute(statement)
-
-    def create(self):
-        self._run(f'CREATE DATABASE "{self.name}"')
-        return _with_database(self.url, self.name)
-
-    def drop(self):
-        self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 class Server:
@@ -137,7 +103,7 @@ def _wait_until_answering(process, base_url, log_path):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("server-var")
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
     # The browser tests' escape hatch must not reach a real server process.
@@ -152,7 +118,7 @@ def server(tmp_path_factory):
         REDIS_URL=settings.REDIS_URL or "",
     )
     postgres = (
-        _ThrowawayPostgres(settings.DATABASE_URL) if settings.DATABASE_URL else None
+        ThrowawayPostgres(settings.DATABASE_URL) if settings.DATABASE_URL else None
     )
     process = None
     log_path = var_dir / "uvicorn.log"
