@@ -196,3 +196,38 @@ COMMUNITIES = [
         ],
     ),
 ]
+
+
+@dataclass(frozen=True)
+class DemoConversation:
+    initiator: str
+    recipient: str
+    about: str  # the title of the post it starts from
+    messages: list[str]  # alternating, starting with the initiator; one = a request
+    accepted: bool = True
+
+
+CONVERSATIONS = [
+    DemoConversation(
+        "ada",
+        "grace",
+        "Why half my colonies died this winter",
+        [
+            "Your post about the wet autumn made me think of my first year. Did you "
+            "see the varroa counts climb before it turned cold?",
+            "Yes, in late August. I treated three weeks too late, I think.",
+            "That matches what happened to me. Would you write down your new "
+            "calendar? I would try it next season.",
+        ],
+    ),
+    DemoConversation(
+        "linus",
+        "ada",
+        "What can you really see from a city centre?",
+        [
+            "I can see Jupiter from my workshop roof, but nothing faint. What "
+            "binoculars did you use for Algol?",
+        ],
+        accepted=False,
+    ),
+]

@@ -13,7 +13,15 @@ from fireside.accounts import actions as accounts
 from fireside.accounts.models import Member
 from fireside.communities import actions as communities
 from fireside.communities.models import Community
-from fireside.core.demo import COMMUNITIES, MEMBERS, DemoCommunity
+from fireside.conversations import actions as conversations
+from fireside.conversations.models import Conversation
+from fireside.core.demo import (
+    COMMUNITIES,
+    CONVERSATIONS,
+    MEMBERS,
+    DemoCommunity,
+    DemoConversation,
+)
 from fireside.posts import actions as posts
 from fireside.posts.models import Post
 
@@ -40,6 +48,8 @@ class Command(BaseCommand):
             new_communities = [
                 demo.slug for demo in COMMUNITIES if self._community(demo) is not None
             ]
+            for demo in CONVERSATIONS:
+                self._conversation(demo)
         if new_members or new_communities:
             self.stdout.write(
                 f"Loaded {len(new_members)} demo members and "
@@ -104,3 +114,19 @@ class Command(BaseCommand):
             created_at=timezone.now() - timedelta(days=30)
         )
         return community
+
+    def _conversation(self, demo: DemoConversation) -> None:
+        members = {member.handle: member for member in Member.objects.all()}
+        initiator, recipient = members[demo.initiator], members[demo.recipient]
+        if Conversation.objects.between(initiator, recipient).exists():
+            return
+        post = Post.objects.filter(title=demo.about).first()
+        conversation = conversations.request_conversation(
+            by=initiator, to=recipient, message=demo.messages[0], post=post
+        )
+        if not demo.accepted:
+            return
+        conversations.accept_conversation(conversation, by=recipient)
+        speakers = [recipient, initiator]
+        for number, body in enumerate(demo.messages[1:]):
+            conversations.send_message(conversation, by=speakers[number % 2], body=body)

@@ -1,0 +1,52 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from fireside.accounts.models import Member
+from fireside.communities.models import Community, Membership
+from fireside.conversations.models import Conversation, Message
+from fireside.core.demo import COMMUNITIES, CONVERSATIONS, MEMBERS
+from fireside.posts.models import Post
+from fireside.search import fulltext
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Member, Community, Membership, Post, Conversation, Message)
+    }
+
+
+@pytest.mark.django_db
+def test_load_demo_fills_a_living_instance(settings):
+    settings.DEBUG = True
+
+    call_command("load_demo")
+
+    assert set(Member.objects.values_list("handle", flat=True)) == {
+        member.handle for member in MEMBERS
+    }
+    assert Community.objects.count() == len(COMMUNITIES)
+    assert Post.objects.count() == sum(len(c.posts) for c in COMMUNITIES)
+    assert Conversation.objects.count() == len(CONVERSATIONS)
+    # Everything went through the actions, so the directory search finds it.
+    assert fulltext.search_ids("community", "beekeeping")
+
+
+@pytest.mark.django_db
+def test_load_demo_a_second_time_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    before = counts()
+
+    call_command("load_demo")
+
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_a_production_instance(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("load_demo")
+    assert not Member.objects.exists()
