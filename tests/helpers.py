@@ -1,6 +1,9 @@
 """Assertions shared by page and API tests."""
 
+import functools
 from html.parser import HTMLParser
+
+from asgiref.sync import async_to_sync
 
 
 def assert_error(response, status, code):
@@ -68,3 +71,21 @@ def field_error(response, field):
     parser.feed(response.content.decode())
     assert f"id_{field}_error" in parser.described_by.get(field, []), parser.errors
     return parser.errors[field]
+
+
+def run_async(test):
+    """Run an async test body on one event loop. Its sync_to_async calls (the consumer's
+    database reads included) come back to the test's thread, on the test database. Every
+    socket it opened through the `sockets` argument is disconnected on that loop at the end."""
+
+    @functools.wraps(test)
+    def wrapper(*args, sockets, **kwargs):
+        async def body():
+            try:
+                await test(*args, sockets=sockets, **kwargs)
+            finally:
+                await sockets.close_all()
+
+        async_to_sync(body)()
+
+    return wrapper

@@ -1,10 +1,8 @@
 """The live socket on the real ASGI stack (origin check, cookie and token auth) and the real
 configured channel layer: who may open it, and what closes it."""
 
-import functools
-
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import transaction
@@ -14,29 +12,12 @@ from fireside.accounts.actions import change_password, issue_api_token, revoke_a
 from fireside.accounts.tests.factories import PASSWORD
 from fireside.asgi import application
 from fireside.live.consumers import CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
+from tests.helpers import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Seconds to wait for one frame: a bound for slow CI machines, not a pause.
 TIMEOUT = 5
-
-
-def run_async(test):
-    """Run an async test body on an event loop. Its sync_to_async calls (the consumer's
-    database reads included) run back in the test's thread, on the test database. The
-    sockets it opened are disconnected on the same loop, which ends with the test."""
-
-    @functools.wraps(test)
-    def wrapper(*args, sockets, **kwargs):
-        async def body():
-            try:
-                await test(*args, sockets=sockets, **kwargs)
-            finally:
-                await sockets.close_all()
-
-        async_to_sync(body)()
-
-    return wrapper
 
 
 class Sockets:

@@ -2,11 +2,10 @@
 layer: what each member is pushed, what a client may send, and how a bad frame is answered
 without closing the socket."""
 
-import functools
 import json
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from fireside.accounts.actions import issue_api_token
@@ -16,6 +15,7 @@ from fireside.conversations import actions
 from fireside.conversations.models import Message
 from fireside.conversations.payloads import message_payload
 from fireside.conversations.tests.factories import share_community
+from tests.helpers import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,23 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 5
 # How long a socket must stay silent to count as "was sent nothing".
 SILENCE = 0.3
-
-
-def run_async(test):
-    """Run an async test body on one event loop; the consumer's database calls come back to
-    the test's thread. Every socket it opened is disconnected on that loop at the end."""
-
-    @functools.wraps(test)
-    def wrapper(*args, sockets, **kwargs):
-        async def body():
-            try:
-                await test(*args, sockets=sockets, **kwargs)
-            finally:
-                await sockets.close_all()
-
-        async_to_sync(body)()
-
-    return wrapper
 
 
 class Sockets:
