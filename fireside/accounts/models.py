@@ -80,6 +80,13 @@ class Member(AbstractBaseUser, PermissionsMixin):
         max_length=20, choices=WhoMayAsk.choices, default=WhoMayAsk.SHARED_COMMUNITY
     )
     joined_at = models.DateTimeField(default=timezone.now)
+    #: A keyed hash (never the address itself) of the network the account signed up
+    #: from, so a burst of sign-ups from one network can be noticed.
+    signup_network = models.CharField(
+        max_length=64, blank=True, default="", db_index=True
+    )
+    #: The member paused new conversation requests from their profile.
+    requests_paused = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
 

@@ -47,6 +47,8 @@ class Post(models.Model):
     topics = models.ManyToManyField(Topic, related_name="posts", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    #: The author paused conversation requests about this post.
+    requests_paused = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = PostQuerySet.as_manager()
