@@ -136,3 +136,20 @@ def clock(monkeypatch):
 
     monkeypatch.setattr(time, "time", lambda: real_time() + shift)
     return Clock()
+
+
+@pytest.fixture(autouse=True)
+def _generous_level_limits(request, settings):
+    """Lift the per-level limits (fireside/trust/limits.py) so fixtures can build busy
+    places through the actions. Tests of the limits ask for `real_level_limits`."""
+    if "real_level_limits" in request.fixturenames:
+        return
+    settings.FIRESIDE_LEVEL_LIMITS = {
+        action: {**entry, "by_level": {0: 10_000}}
+        for action, entry in settings.FIRESIDE_LEVEL_LIMITS.items()
+    }
+
+
+@pytest.fixture
+def real_level_limits():
+    """The per-level limits from settings, as production has them."""

@@ -15,8 +15,10 @@ from fireside.communities.api import router as communities_router
 from fireside.conversations.api import router as conversations_router
 from fireside.core.exceptions import DomainError, RateLimited
 from fireside.feed.api import router as feed_router
+from fireside.moderation.api import router as moderation_router
 from fireside.posts.api import router as posts_router
 from fireside.safety.api import router as safety_router
+from fireside.trust.api import router as trust_router
 
 api = NinjaAPI(
     title="Fireside API",
@@ -28,12 +30,14 @@ api = NinjaAPI(
 
 api.add_router("/auth/", auth_router)
 api.add_router("/me", me_router)
+api.add_router("/me/trust", trust_router)
 api.add_router("/members/", members_router)
 api.add_router("/", communities_router)
 api.add_router("/", posts_router)
 api.add_router("/", feed_router)
 api.add_router("/", conversations_router)
 api.add_router("/", safety_router)
+api.add_router("/", moderation_router)
 
 
 def error_response(

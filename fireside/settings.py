@@ -70,7 +70,9 @@ INSTALLED_APPS = [
     "fireside.feed",
     "fireside.search",
     "fireside.safety",
+    "fireside.moderation",
     "fireside.conversations",
+    "fireside.trust",
     "fireside.live",
 ]
 
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fireside.accounts.middleware.SessionTimeoutMiddleware",
+    "fireside.trust.middleware.ActiveDayMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -187,7 +190,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "fireside.live.layers.InProcessChannelLayer"}
+    }
 
 #: Run background tasks inline instead of through the database queue and `db_worker`.
 TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE", TESTING)
@@ -307,6 +312,58 @@ FIRESIDE_RATE_LIMITS = {
     # Verification or reset mails for one account or address.
     "mail.account": (5, 60 * 60),
     "mail.address": (20, 60 * 60),
+    # Reports one member files (a repeat of an open report does not count).
+    "report.member": (10, 60 * 60),
+}
+
+#: What each trust level may do, per sliding window in seconds, enforced in actions through
+#: the cache (trust/limits.py). Newcomers can do everything, slowly; each row's reason:
+FIRESIDE_LEVEL_LIMITS = {
+    # Requests are the one way to reach someone: a handful a day is enough to start a
+    # few real conversations, too few to spam; regulars and trusted members rarely notice.
+    "conversation_requests": {
+        "window": 24 * 60 * 60,
+        "by_level": {0: 3, 1: 10, 2: 30, 3: 100, 4: 100},
+    },
+    # Posts open a topic for a whole community: a newcomer may open a few a day; nobody
+    # writes more than 50 thoughtful posts a day, so that caps a runaway script.
+    "posts": {
+        "window": 24 * 60 * 60,
+        "by_level": {0: 3, 1: 10, 2: 25, 3: 50, 4: 50},
+    },
+    # A community is a lasting commitment (a cohort, rules); one a month for a newcomer,
+    # a few for the trusted, keeps the directory from filling with throwaway spaces.
+    "communities_created": {
+        "window": 30 * 24 * 60 * 60,
+        "by_level": {0: 1, 1: 2, 2: 3, 3: 5, 4: 10},
+    },
+}
+#: The trust level from which posts and messages may contain links (none at level 0):
+#: links are what spam and phishing carry, and level 1 needs only a verified email + a day.
+FIRESIDE_LINKS_MIN_LEVEL = 1
+#: What each trust level needs (trust/levels.py). Level 4 is granted by a community's cohort
+#: or an operator (`set_trust`), never by recomputation, which only takes it away when an
+#: action is upheld. Durations in days. Starting from Discourse's defaults, made stricter
+#: on conversations because a 1:1 is what others accept from you.
+FIRESIDE_TRUST_THRESHOLDS = {
+    # A real address and one night's wait stop throwaway sign-ups at the door.
+    1: {"email_verified": True, "account_age_days": 1},
+    # Two weeks of coming back, and several different people chose to talk with you.
+    2: {
+        "account_age_days": 14,
+        "days_active": 7,
+        "accepted_conversations": 5,
+        "accepted_from_distinct": 3,
+        "clean_days": 30,
+    },
+    # Two months, many people, and a quarter with nothing upheld against you.
+    3: {
+        "account_age_days": 60,
+        "days_active": 30,
+        "accepted_conversations": 20,
+        "accepted_from_distinct": 10,
+        "clean_days": 90,
+    },
 }
 
 LANGUAGE_CODE = "en"

@@ -14,7 +14,9 @@ urlpatterns = [
     path("", include("fireside.posts.urls")),
     path("", include("fireside.feed.urls")),
     path("", include("fireside.conversations.urls")),
+    path("", include("fireside.trust.urls")),
     path("", include("fireside.safety.urls")),
+    path("", include("fireside.moderation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

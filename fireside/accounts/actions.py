@@ -26,6 +26,7 @@ from fireside.core.ratelimit import Limit, address_subject
 from fireside.core.topics import parse_topics
 from fireside.live.broadcast import broadcast_on_commit
 from fireside.live.groups import member_group
+from fireside.trust import actions as trust_actions
 
 DISPLAY_NAME_MAX = 50
 EMAIL_MAX = 254
@@ -133,6 +134,9 @@ def sign_up_member(
         )
 
     candidate.set_password(password)
+    # Only the keyed hash of the network is kept, so a burst of sign-ups from one
+    # network can be noticed (conversations/unfamiliar.py) without storing the address.
+    candidate.signup_network = subject or ""
     try:
         with transaction.atomic():
             candidate.save()
@@ -212,6 +216,8 @@ def verify_email(token: str) -> Member:
             )
         member.email_verified_at = timezone.now()
         member.save(update_fields=["email_verified_at"])
+        # A verified address is what level 1 waits for.
+        trust_actions.recompute_member_on_commit(member)
     return member
 
 

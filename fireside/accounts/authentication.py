@@ -19,6 +19,14 @@ class TokenAuth(HttpBearer):
 class MemberSessionAuth(SessionAuth):
     """The browser's session; ninja checks the CSRF token on unsafe methods."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # Without a session cookie there is no session a forged request could ride on:
+        # step aside, so a client with no credentials (or a token that no longer works)
+        # hears 401, not a CSRF refusal about a cookie it never sent.
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         return super().authenticate(request, key)
 

@@ -13,6 +13,7 @@ from fireside.communities.models import Community, Invite, Membership, Rule, Top
 from fireside.core.exceptions import DomainError, NotAllowed, ValidationFailed
 from fireside.core.topics import parse_topics
 from fireside.search import fulltext
+from fireside.trust import limits
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_SLUGS = frozenset(
@@ -157,6 +158,7 @@ def create_community(
     rule_texts = _clean_rules(rules or [], errors)
     if errors:
         raise ValidationFailed(errors)
+    limits.spend(by, "communities_created")
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from fireside.communities.models import Community, Membership, Topic
 from fireside.core.exceptions import ValidationFailed
 from fireside.posts.models import Post
+from fireside.safety.queries import hidden_authors
 
 PAGE_SIZE = 20
 CURSOR_SALT = "fireside.communities.listings"
@@ -71,6 +72,7 @@ def community_posts(
     posts = (
         Post.objects.visible_to(viewer)
         .filter(community=community)
+        .exclude(hidden_authors(viewer))  # muted or blocked by VIEWER
         .select_related("author")
         .order_by("-created_at", "-id")
     )

@@ -18,9 +18,13 @@ from ninja import Field, Query, Router, Schema, Status
 from fireside.accounts.authentication import member_auth, request_member
 from fireside.accounts.handles import HANDLE_PATTERN, normalize_handle
 from fireside.accounts.models import Member
-from fireside.conversations import actions
+from fireside.conversations import actions, queries
 from fireside.conversations.models import REQUEST_LIFETIME, Conversation, Message
-from fireside.conversations.payloads import conversation_payload, message_payload
+from fireside.conversations.payloads import (
+    NOTICE_TEXT,
+    conversation_payload,
+    message_payload,
+)
 from fireside.core.exceptions import NotFound, ValidationFailed
 from fireside.posts.models import Post
 
@@ -113,6 +117,25 @@ class MessageEditIn(Schema):
 
 class ReadIn(Schema):
     seq: int = Field(ge=0, le=SEQ_MAX)
+
+
+class TrayIn(Schema):
+    tray: TrayName
+
+
+class PostRequestsOut(Schema):
+    """Whether a post takes conversation requests about it."""
+
+    post: int
+    requests_paused: bool
+
+
+class MyRequestsOut(Schema):
+    """Whether one takes conversation requests, and the notice about requests held
+    during a pile-on (`null` once put away, or when there was none)."""
+
+    requests_paused: bool
+    notice: str | None
 
 
 class ConversationFilters(Schema):
@@ -255,7 +278,10 @@ def request_conversation(
 ) -> Status[dict[str, Any]]:
     """Ask a member (`to`, a handle) for a conversation with an opening `message`,
     optionally about a `post` one can read. 201 with the request; repeating a
-    `client_id` answers 200 with the request it made first, never a second one."""
+    `client_id` answers 200 with the request it made first, never a second one.
+    403 `requests_paused` when the member, or the post, is not taking requests right
+    now. A request may land in the recipient's Later tray (unfamiliar-sender signals,
+    or many requests within the hour) without notifying them; the sender is not told."""
     member = request_member(request)
     recipient = _recipient(payload.to)
     post = _readable_post(member, payload.post)
@@ -332,6 +358,109 @@ def decline_conversation(request: HttpRequest, conversation_id: int) -> dict[str
 def archive_conversation(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
     """Archive an active conversation; neither member can write to it after."""
     return _answer(request, conversation_id, actions.archive_conversation)
+
+
+@router.post(
+    "conversations/{conversation_id}/tray",
+    response=ConversationOut,
+    summary="Move a request between the Requests and Later trays",
+    by_alias=True,
+    exclude_unset=True,
+)
+def move_request(
+    request: HttpRequest, conversation_id: int, payload: TrayIn
+) -> dict[str, Any]:
+    """Move a request one received, still waiting for an answer, between one's
+    `requests` and `later` trays. Nobody is told; it can be accepted from either."""
+    member = request_member(request)
+    conversation = actions.move_request(
+        _conversation(member, conversation_id), by=member, tray=payload.tray
+    )
+    return _shown(_conversation(member, conversation.pk), member)
+
+
+def _own_post(member: Member, post_id: int) -> Post:
+    if not 1 <= post_id <= ID_MAX:
+        raise Http404
+    return get_object_or_404(Post.objects.visible_to(member), pk=post_id)
+
+
+@router.post(
+    "posts/{post_id}/requests/pause",
+    response=PostRequestsOut,
+    summary="Pause requests about one's post",
+)
+def pause_post_requests(request: HttpRequest, post_id: int) -> dict[str, Any]:
+    """Pause conversation requests about one's own post: new requests citing it are
+    refused (403 `requests_paused`) until resumed. Requests already made stay."""
+    member = request_member(request)
+    post = actions.set_post_requests_paused(
+        _own_post(member, post_id), by=member, paused=True
+    )
+    return {"post": post.pk, "requests_paused": post.requests_paused}
+
+
+@router.post(
+    "posts/{post_id}/requests/resume",
+    response=PostRequestsOut,
+    summary="Resume requests about one's post",
+)
+def resume_post_requests(request: HttpRequest, post_id: int) -> dict[str, Any]:
+    """Take conversation requests about one's own post again."""
+    member = request_member(request)
+    post = actions.set_post_requests_paused(
+        _own_post(member, post_id), by=member, paused=False
+    )
+    return {"post": post.pk, "requests_paused": post.requests_paused}
+
+
+def _my_requests(member: Member) -> dict[str, Any]:
+    notice = queries.request_notice(member)
+    return {
+        "requests_paused": member.requests_paused,
+        "notice": NOTICE_TEXT if notice is not None else None,
+    }
+
+
+@router.get(
+    "me/requests",
+    response=MyRequestsOut,
+    summary="Whether one takes requests, and the pile-on notice",
+)
+def my_requests(request: HttpRequest) -> dict[str, Any]:
+    """Whether one takes conversation requests, and any notice about a pile-on."""
+    return _my_requests(request_member(request))
+
+
+@router.post(
+    "me/requests/pause", response=MyRequestsOut, summary="Pause requests to oneself"
+)
+def pause_my_requests(request: HttpRequest) -> dict[str, Any]:
+    """Pause every new conversation request to oneself: they are refused (403
+    `requests_paused`) until resumed. Requests already made stay."""
+    member = actions.set_requests_paused(request_member(request), paused=True)
+    return _my_requests(member)
+
+
+@router.post(
+    "me/requests/resume", response=MyRequestsOut, summary="Resume requests to oneself"
+)
+def resume_my_requests(request: HttpRequest) -> dict[str, Any]:
+    """Take conversation requests again."""
+    member = actions.set_requests_paused(request_member(request), paused=False)
+    return _my_requests(member)
+
+
+@router.post(
+    "me/requests/notice/dismiss",
+    response=MyRequestsOut,
+    summary="Put away the pile-on notice",
+)
+def dismiss_request_notice(request: HttpRequest) -> dict[str, Any]:
+    """Put away the notice about requests held in Later during a pile-on."""
+    member = request_member(request)
+    actions.dismiss_request_notice(member)
+    return _my_requests(member)
 
 
 @router.get("conversations/{conversation_id}/messages", response=list[MessageOut])

@@ -4,6 +4,7 @@ that pages and the API refuse an over-long message with the same sentence)."""
 from django import forms
 
 from fireside.accounts.models import Member
+from fireside.conversations.models import Conversation
 
 MESSAGE_HELP = "Markdown works. Up to 4,000 characters."
 
@@ -46,3 +47,11 @@ class RequestSettingsForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Nobody can message you before you accept their request.",
     )
+
+
+class TrayForm(forms.Form):
+    tray = forms.ChoiceField(choices=Conversation.Tray.choices)
+
+
+class PauseForm(forms.Form):
+    requests = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume")])

@@ -66,6 +66,10 @@ class Conversation(models.Model):
         max_length=10, choices=State.choices, default=State.REQUESTED
     )
     tray = models.CharField(max_length=10, choices=Tray.choices, default=Tray.REQUESTS)
+    #: Why the sender may be unfamiliar to the recipient, as worked out when the request
+    #: was made (conversations/unfamiliar.py): a list of {"code", "text"}. Shown to the
+    #: recipient only, and never a reason to refuse anything by itself.
+    signals = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     archived_by = models.ForeignKey(
@@ -108,6 +112,10 @@ class Conversation(models.Model):
             models.Index(
                 fields=["recipient", "-last_message_at"], name="conv_recipient"
             ),
+            # Pile-on protection counts the requests a member received in the last hour.
+            models.Index(
+                fields=["recipient", "created_at"], name="conv_recipient_asked"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +152,29 @@ class Conversation(models.Model):
     @property
     def expires_at(self) -> datetime:
         return self.created_at + REQUEST_LIFETIME
+
+
+class RequestBurst(models.Model):
+    """A burst of requests to one member that pile-on protection held in Later. One row
+    per burst: the member sees one notice about it (until dismissed), and each post the
+    held requests cite is sent to its community's cohort once."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    last_held_at = models.DateTimeField(default=timezone.now)
+    #: Ids of the posts whose cohort already got a case about this burst.
+    reported_posts = models.JSONField(default=list, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["member", "-last_held_at"], name="burst_member_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"Request burst to member {self.member_id} from {self.started_at}"
 
 
 class Message(models.Model):

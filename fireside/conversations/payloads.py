@@ -6,6 +6,12 @@ from typing import Any
 from fireside.conversations.models import Conversation, Message
 from fireside.core.text import render_markdown
 
+#: The one calm notice a member sees after pile-on protection held requests in Later.
+NOTICE_TEXT = (
+    "Many people asked to talk with you in the last hour, so Fireside held some of "
+    "their requests in Later. They wait there, without notifications, until you look."
+)
+
 
 def message_payload(message: Message) -> dict[str, Any]:
     deleted = message.deleted_at is not None
@@ -44,6 +50,10 @@ def conversation_payload(conversation: Conversation, viewer: Any) -> dict[str, A
         and viewer.pk == conversation.recipient_id
     ):
         data["tray"] = conversation.tray
-        data["signals"] = []  # unfamiliar-sender signals arrive with the trust issue
+        # Stored when the request was made (unfamiliar.py); for its recipient's eyes only.
+        data["signals"] = [
+            {"code": str(signal["code"]), "text": str(signal["text"])}
+            for signal in conversation.signals or []
+        ]
         data["expires_at"] = conversation.expires_at.isoformat()
     return data

@@ -23,8 +23,8 @@ def share_a_community(one: Any, other: Any) -> bool:
     )
 
 
-def check_request_conversation(sender: Any, recipient: Any) -> None:
-    """Raise unless SENDER may ask RECIPIENT for a conversation now."""
+def check_request_conversation(sender: Any, recipient: Any, post: Any = None) -> None:
+    """Raise unless SENDER may ask RECIPIENT for a conversation now, about POST if given."""
     if sender.pk == recipient.pk:
         raise ValidationFailed(
             {"to": ["You cannot ask yourself for a conversation."]}, code="self"
@@ -38,6 +38,18 @@ def check_request_conversation(sender: Any, recipient: Any) -> None:
     if Block.objects.filter(blocker=recipient, blocked=sender).exists():
         raise NotAllowed(
             f"@{recipient.handle} does not take requests from you.", code="blocked"
+        )
+    if recipient.requests_paused:
+        raise NotAllowed(
+            f"@{recipient.handle} is not taking requests right now. Try again another "
+            "day.",
+            code="requests_paused",
+        )
+    if post is not None and post.requests_paused:
+        raise NotAllowed(
+            "The author paused requests about this post, so it is not taking requests "
+            "right now.",
+            code="requests_paused",
         )
     rule = recipient.who_may_ask
     if rule == Member.WhoMayAsk.SHARED_COMMUNITY and not share_a_community(
@@ -112,3 +124,20 @@ def check_write(member: Any, conversation: Conversation) -> None:
 
 def can_write(member: Any, conversation: Conversation) -> bool:
     return conversation.state == Conversation.State.ACTIVE
+
+
+def can_pause_post_requests(member: Any, post: Any) -> bool:
+    return bool(
+        member is not None
+        and member.is_authenticated
+        and post.author_id == member.pk
+        and not post.is_deleted
+    )
+
+
+def check_pause_post_requests(member: Any, post: Any) -> None:
+    """Raise unless MEMBER may pause or resume requests about POST: only its author may."""
+    if not can_pause_post_requests(member, post):
+        raise NotAllowed(
+            "Only the author of a post can pause requests about it.", code="not_author"
+        )

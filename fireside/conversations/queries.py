@@ -13,6 +13,7 @@ from fireside.conversations.models import (
     Conversation,
     ConversationQuerySet,
     Message,
+    RequestBurst,
 )
 
 INBOX_LIMIT = 100
@@ -35,17 +36,29 @@ class MessageRow:
     is_seen: bool
 
 
-def waiting_requests(member: Any) -> ConversationQuerySet:
-    """Requests to MEMBER still waiting for an answer, oldest first."""
+def waiting_requests(
+    member: Any, *, tray: str = Conversation.Tray.REQUESTS
+) -> ConversationQuerySet:
+    """Requests to MEMBER in TRAY still waiting for an answer, oldest first."""
     return (
         Conversation.objects.visible_to(member)
         .filter(
             recipient=member,
             state=Conversation.State.REQUESTED,
+            tray=tray,
             created_at__gt=timezone.now() - REQUEST_LIFETIME,
         )
         .select_related("initiator", "post")
         .order_by("created_at")
+    )
+
+
+def request_notice(member: Any) -> RequestBurst | None:
+    """The pile-on burst MEMBER has not yet put away, if any: one notice per burst."""
+    return (
+        RequestBurst.objects.filter(member=member, dismissed_at__isnull=True)
+        .order_by("-last_held_at")
+        .first()
     )
 
 

@@ -5,6 +5,12 @@ from fireside.conversations import views
 urlpatterns = [
     path("conversations/", views.inbox, name="inbox"),
     path("conversations/requests/", views.requests_tray, name="requests_tray"),
+    path("conversations/requests/later/", views.requests_later, name="requests_later"),
+    path(
+        "conversations/requests/notice/dismiss/",
+        views.request_notice_dismiss,
+        name="request_notice_dismiss",
+    ),
     path("conversations/new/", views.conversation_new, name="conversation_new"),
     path(
         "conversations/<int:conversation_id>/",
@@ -27,6 +33,11 @@ urlpatterns = [
         name="request_decline",
     ),
     path(
+        "conversations/<int:conversation_id>/tray/",
+        views.request_move,
+        name="request_move",
+    ),
+    path(
         "conversations/<int:conversation_id>/archive/",
         views.conversation_archive,
         name="conversation_archive",
@@ -42,4 +53,10 @@ urlpatterns = [
         name="message_delete",
     ),
     path("settings/requests/", views.request_settings, name="request_settings"),
+    path("settings/requests/pause/", views.requests_pause, name="requests_pause"),
+    path(
+        "p/<int:post_id>/requests/pause/",
+        views.post_requests_pause,
+        name="post_requests_pause",
+    ),
 ]

@@ -17,6 +17,7 @@ from fireside.accounts.authentication import session_member
 from fireside.accounts.models import Member
 from fireside.conversations import actions, forms, permissions, queries
 from fireside.conversations.models import Conversation, Message
+from fireside.conversations.payloads import NOTICE_TEXT
 from fireside.core.exceptions import NotAllowed, ValidationFailed
 from fireside.core.forms import add_action_errors
 from fireside.core.htmx import render_page, wants_fragment
@@ -77,17 +78,66 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": queries.inbox_for(member),
         "waiting": queries.waiting_requests(member).count(),
+        "notice": queries.request_notice(member),
+        "notice_text": NOTICE_TEXT,
     }
     return render(request, "conversations/inbox.html", context)
+
+
+def _tray_page(request: HttpRequest, tray: str) -> HttpResponse:
+    member = session_member(request)
+    waiting = queries.waiting_requests(member, tray=tray).prefetch_related("messages")
+    context = {
+        "requests": waiting,
+        "tray": tray,
+        "notice": queries.request_notice(member),
+        "notice_text": NOTICE_TEXT,
+        "paused": member.requests_paused,
+    }
+    return render(request, "conversations/requests_tray.html", context)
 
 
 @login_required
 @require_safe
 def requests_tray(request: HttpRequest) -> HttpResponse:
-    waiting = queries.waiting_requests(session_member(request)).prefetch_related(
-        "messages"
+    return _tray_page(request, Conversation.Tray.REQUESTS)
+
+
+@login_required
+@require_safe
+def requests_later(request: HttpRequest) -> HttpResponse:
+    """Requests held without notifications: strong unfamiliar-sender signals, or a
+    pile-on. They can be answered here like any other."""
+    return _tray_page(request, Conversation.Tray.LATER)
+
+
+@login_required
+@require_POST
+def request_move(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    form = forms.TrayForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed({"tray": ["Choose Requests or Later."]})
+    conversation = actions.move_request(
+        _conversation(request, conversation_id),
+        by=session_member(request),
+        tray=form.cleaned_data["tray"],
     )
-    return render(request, "conversations/requests_tray.html", {"requests": waiting})
+    notice = (
+        "Moved to Later. It waits there without notifications."
+        if conversation.tray == Conversation.Tray.LATER
+        else "Moved to Requests."
+    )
+    return _answered(request, conversation, notice)
+
+
+@login_required
+@require_POST
+def request_notice_dismiss(request: HttpRequest) -> HttpResponse:
+    actions.dismiss_request_notice(session_member(request))
+    if wants_fragment(request):
+        return HttpResponse("")
+    back = "inbox" if request.POST.get("next") == "inbox" else "requests_tray"
+    return redirect(back)
 
 
 def _answered(
@@ -99,6 +149,8 @@ def _answered(
     messages.success(request, notice)
     if conversation.state == Conversation.State.ACTIVE:
         return redirect("conversation_detail", conversation_id=conversation.pk)
+    if conversation.tray == Conversation.Tray.LATER:
+        return redirect("requests_later")
     return redirect("requests_tray")
 
 
@@ -139,7 +191,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {"to": to, "post": post}
     try:
-        permissions.check_request_conversation(member, to)
+        permissions.check_request_conversation(member, to, post)
     except (NotAllowed, ValidationFailed) as refusal:
         context["refusal"] = refusal
         context["existing"] = Conversation.objects.between(member, to).open().first()
@@ -255,4 +307,41 @@ def request_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your choice is saved.")
             return redirect("request_settings")
-    return render_page(request, "conversations/request_settings.html", {"form": form})
+    context = {"form": form, "paused": member.requests_paused}
+    return render_page(request, "conversations/request_settings.html", context)
+
+
+def _paused_choice(request: HttpRequest) -> bool:
+    form = forms.PauseForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed({"requests": ["Choose to pause or to resume requests."]})
+    return bool(form.cleaned_data["requests"] == "pause")
+
+
+@login_required
+@require_POST
+def requests_pause(request: HttpRequest) -> HttpResponse:
+    paused = _paused_choice(request)
+    actions.set_requests_paused(session_member(request), paused=paused)
+    messages.success(
+        request,
+        "Requests are paused. Nobody can ask you to talk until you resume them."
+        if paused
+        else "You take requests again.",
+    )
+    return redirect("request_settings")
+
+
+@login_required
+@require_POST
+def post_requests_pause(request: HttpRequest, post_id: int) -> HttpResponse:
+    paused = _paused_choice(request)
+    post = get_object_or_404(Post.objects.visible_to(request.user), pk=post_id)
+    actions.set_post_requests_paused(post, by=session_member(request), paused=paused)
+    messages.success(
+        request,
+        "Requests about this post are paused."
+        if paused
+        else "Readers can ask you to talk about this post again.",
+    )
+    return redirect(reverse("post_detail", args=[post.pk]) + "#talk")

@@ -13,6 +13,7 @@ from fireside.core.topics import parse_topics
 from fireside.posts import permissions
 from fireside.posts.models import Post, PostRevision
 from fireside.search import fulltext
+from fireside.trust import limits
 
 TITLE_MAX = 200
 BODY_MAX = 20000
@@ -70,6 +71,8 @@ def create_post(
     topic_names = _clean(errors, title=title, body=body, topics=topics) or []
     if errors:
         raise ValidationFailed(errors)
+    limits.check_post_links(by, community, title=title, body=body)
+    limits.spend(by, "posts")
     with transaction.atomic():
         post = Post.objects.create(
             community=community, author=by, title=title.strip(), body=body.strip()
@@ -93,6 +96,7 @@ def edit_post(
     topic_names = _clean(errors, title=title, body=body, topics=topics)
     if errors:
         raise ValidationFailed(errors)
+    limits.check_post_links(by, post.community, title=title or "", body=body or "")
     now = timezone.now()
     with transaction.atomic():
         new_title = title.strip() if title is not None else post.title

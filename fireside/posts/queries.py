@@ -4,6 +4,7 @@ from typing import Any
 
 from fireside.communities.models import Community
 from fireside.posts.models import Post
+from fireside.safety.queries import hidden_authors
 from fireside.search import fulltext
 
 #: How many matches a search shows, best first.
@@ -30,7 +31,11 @@ def search_posts(
     ids = fulltext.search_ids("post", query, among=scope if community else None)
     if not ids:
         return []
-    readable = Post.objects.visible_to(viewer).filter(pk__in=ids)
+    readable = (
+        Post.objects.visible_to(viewer)
+        .filter(pk__in=ids)
+        .exclude(hidden_authors(viewer))  # muted or blocked by VIEWER
+    )
     if community is not None:
         readable = readable.filter(community=community)
     else:

@@ -1,11 +1,11 @@
-"""Blocking. Reports come with the trust-and-safety issue."""
+"""Blocking and muting. Reports live in fireside.moderation (they open cases)."""
 
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from fireside.core.exceptions import DomainError, ValidationFailed
-from fireside.safety.models import Block
+from fireside.safety.models import Block, Mute
 
 
 def block_member(target: Any, *, by: Any) -> Block:
@@ -32,3 +32,25 @@ def unblock_member(target: Any, *, by: Any) -> None:
     deleted, _ = Block.objects.filter(blocker=by, blocked=target).delete()
     if not deleted:
         raise DomainError(f"You have not blocked @{target.handle}.", code="not_blocked")
+
+
+def mute_member(target: Any, *, by: Any) -> Mute:
+    """Mute TARGET for BY: their posts leave BY's feed, community lists and search, and a
+    post page asks before showing one. TARGET is not told. Muting again changes nothing."""
+    if target.pk == by.pk:
+        raise ValidationFailed({"handle": ["You cannot mute yourself."]})
+    mute = Mute.objects.filter(muter=by, muted=target).first()
+    if mute is None:
+        try:
+            with transaction.atomic():
+                mute = Mute.objects.create(muter=by, muted=target)
+        except IntegrityError:  # muted a moment ago by another request
+            mute = Mute.objects.get(muter=by, muted=target)
+    return mute
+
+
+def unmute_member(target: Any, *, by: Any) -> None:
+    """Lift BY's mute of TARGET: their posts show again."""
+    deleted, _ = Mute.objects.filter(muter=by, muted=target).delete()
+    if not deleted:
+        raise DomainError(f"You have not muted @{target.handle}.", code="not_muted")

@@ -1,5 +1,5 @@
-"""Blocks in the JSON API. Blocking someone ends every open conversation between the two,
-for both, and stops their requests; the blocked member is not told."""
+"""Blocks and mutes in the JSON API. Blocking someone ends every open conversation between
+the two, for both, and stops their requests; muting hides their posts. Neither is told."""
 
 from datetime import datetime
 
@@ -12,7 +12,7 @@ from fireside.accounts.handles import HANDLE_PATTERN, normalize_handle
 from fireside.accounts.models import Member
 from fireside.core.exceptions import NotFound
 from fireside.safety import actions
-from fireside.safety.models import Block
+from fireside.safety.models import Block, Mute
 
 router = Router(tags=["safety"], auth=member_auth)
 
@@ -86,4 +86,60 @@ def unblock_member(request: HttpRequest, handle: str) -> Status[None]:
     if block is None:
         raise HandleNotFound(handle, f"You have not blocked @{handle}.")
     actions.unblock_member(block.blocked, by=member)
+    return Status(204, None)
+
+
+class MuteOut(Schema):
+    handle: str
+    display_name: str
+    muted_at: datetime
+
+
+def _mute_out(mute: Mute) -> MuteOut:
+    return MuteOut(
+        handle=mute.muted.handle,
+        display_name=mute.muted.display_name,
+        muted_at=mute.created_at,
+    )
+
+
+@router.get("mutes", response=list[MuteOut])
+def list_mutes(request: HttpRequest) -> list[MuteOut]:
+    """The members one muted, most recent first."""
+    mutes = (
+        Mute.objects.by(request_member(request))
+        .select_related("muted")
+        .order_by("-created_at", "-id")
+    )
+    return [_mute_out(mute) for mute in mutes]
+
+
+@router.post("mutes", response={200: MuteOut, 201: MuteOut})
+def mute_member(request: HttpRequest, payload: BlockIn) -> Status[MuteOut]:
+    """Mute a member by `handle`: their posts leave your lists. 201, or 200 when they were
+    muted already."""
+    member = request_member(request)
+    handle = _handle(payload.handle)
+    target = Member.objects.visible_to(member).filter(handle=handle).first()
+    if target is None:
+        raise HandleNotFound(handle, f"There is no member @{handle}.")
+    started = timezone.now()
+    mute = actions.mute_member(target, by=member)
+    return Status(201 if mute.created_at >= started else 200, _mute_out(mute))
+
+
+@router.delete("mutes/{handle}", response={204: None})
+def unmute_member(request: HttpRequest, handle: str) -> Status[None]:
+    """Lift a mute (404 when there is none)."""
+    member = request_member(request)
+    handle = _handle(handle)
+    mute = (
+        Mute.objects.by(member)
+        .filter(muted__handle=handle)
+        .select_related("muted")
+        .first()
+    )
+    if mute is None:
+        raise HandleNotFound(handle, f"You have not muted @{handle}.")
+    actions.unmute_member(mute.muted, by=member)
     return Status(204, None)

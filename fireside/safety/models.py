@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -38,3 +40,34 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker} blocks {self.blocked}"
+
+
+class MuteQuerySet(models.QuerySet["Mute"]):
+    def by(self, member: Any) -> "MuteQuerySet":
+        return self.filter(muter=member)
+
+
+class Mute(models.Model):
+    """MUTER no longer sees MUTED's posts (a calm placeholder on a post page says so).
+    Nothing else changes, and MUTED is not told."""
+
+    muter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes_made"
+    )
+    muted = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MuteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="mute_unique"),
+            models.CheckConstraint(
+                condition=~Q(muter=models.F("muted")), name="mute_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muter} mutes {self.muted}"

@@ -10,7 +10,10 @@ from fireside.communities.tests.factories import CommunityFactory
 from fireside.conversations import actions
 from fireside.conversations import api as conversations_api
 from fireside.conversations.models import Conversation, Message
-from fireside.conversations.tests.factories import share_community
+from fireside.conversations.tests.factories import (
+    PlainMemberFactory,
+    share_community,
+)
 from fireside.posts.tests.factories import PostFactory
 from fireside.safety.actions import block_member
 from tests.helpers import all_keys, assert_error
@@ -77,7 +80,7 @@ def test_conversation_api_request_accept_and_talk_both_ways(
     assert request["your_turn"] is True
     assert request["unread"] is True
     assert request["tray"] == "requests"
-    assert request["signals"] == []
+    assert [signal["code"] for signal in request["signals"]] == ["new_account"]
     assert request["expires_at"]
 
     accepted = as_bob.post(f"conversations/{cid}/accept")
@@ -511,7 +514,7 @@ def test_mark_read_clears_unread_and_never_moves_back(active, alice, as_alice):
 
 
 def test_list_conversations_puts_your_turn_first_then_newest(alice, bob, as_alice):
-    others = MemberFactory.create_batch(3)
+    others = PlainMemberFactory.create_batch(3)
     share_community(alice, bob, *others)
     waiting_on_them = actions.request_conversation(by=alice, to=others[0], message="Hi")
     their_request = actions.request_conversation(by=others[1], to=alice, message="Hi")

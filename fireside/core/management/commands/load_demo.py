@@ -14,6 +14,7 @@ from fireside.accounts.models import Member
 from fireside.communities import actions as communities
 from fireside.communities.models import Community
 from fireside.conversations import actions as conversations
+from fireside.conversations.demo import load_conversations_demo
 from fireside.conversations.models import Conversation
 from fireside.core.demo import (
     COMMUNITIES,
@@ -22,8 +23,10 @@ from fireside.core.demo import (
     DemoCommunity,
     DemoConversation,
 )
+from fireside.moderation.demo import load_moderation_demo
 from fireside.posts import actions as posts
 from fireside.posts.models import Post
+from fireside.trust.demo import load_trust_demo
 
 DEMO_PASSWORD = "fireside-demo"
 
@@ -50,6 +53,9 @@ class Command(BaseCommand):
             ]
             for demo in CONVERSATIONS:
                 self._conversation(demo)
+            load_trust_demo()
+            load_conversations_demo()
+            load_moderation_demo()
         if new_members or new_communities:
             self.stdout.write(
                 f"Loaded {len(new_members)} demo members and "

@@ -1,0 +1,198 @@
+"""Cases and reports: what a community's cohort (or the instance's administrators) review.
+
+Reports group into cases by target: every report about the same post, member or message in
+the same community joins the one open case about it. A case belongs to a community's cohort,
+or, with no community, to the instance's administrators. The queue, claiming, actions and
+appeals build on these rows (issue 6)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from fireside.communities.models import Community, Membership
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def unresolved(self) -> "CaseQuerySet":
+        """Cases still waiting for a decision: open or claimed."""
+        return self.filter(state__in=Case.UNRESOLVED)
+
+    def visible_to(self, member: Any) -> "CaseQuerySet":
+        """Return the cases MEMBER may read: their community cohorts' cases, and the cases
+        without a community when MEMBER is one of the instance's administrators (staff).
+        A reporter follows their own reports (Report.objects.visible_to), not the case."""
+        if member is None or not member.is_authenticated:
+            return self.none()
+        cohort_of = (
+            Membership.objects.cohort().filter(member=member).values("community_id")
+        )
+        allowed = Q(community_id__in=cohort_of)
+        if member.is_staff:
+            allowed |= Q(community__isnull=True)
+        return self.filter(allowed)
+
+
+class Case(models.Model):
+    """Everything reported about one target in one place, reviewed together.
+
+    States: open → claimed → resolved (issue 6 adds reopening, actions and appeals)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "open"
+        CLAIMED = "claimed", "claimed"
+        RESOLVED = "resolved", "resolved"
+
+    class TargetType(models.TextChoices):
+        POST = "post", "post"
+        MEMBER = "member", "member"
+        MESSAGE = "message", "message"
+
+    UNRESOLVED = (State.OPEN, State.CLAIMED)
+
+    #: None: the instance's administrators review it (private messages, members reported
+    #: without a community).
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    target_type = models.CharField(max_length=10, choices=TargetType.choices)
+    target_id = models.BigIntegerField()
+    # The target itself, for showing it later; SET_NULL so a case outlives what it is about.
+    post = models.ForeignKey(
+        "posts.Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    message = models.ForeignKey(
+        "conversations.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: The member the case is about: the reported member, or the author of the post or
+    #: message. Never told who reported them.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases_about",
+    )
+    #: A short description of the target at the time the case opened ("@handle", a post's
+    #: title), so the case still reads when the target is gone.
+    target_label = models.CharField(max_length=200, blank=True, default="")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            # One unresolved case per target per community (NULLs are distinct, so the
+            # administrators' cases need their own constraint).
+            models.UniqueConstraint(
+                fields=["community", "target_type", "target_id"],
+                condition=Q(state__in=["open", "claimed"], community__isnull=False),
+                name="case_one_unresolved_per_target",
+            ),
+            models.UniqueConstraint(
+                fields=["target_type", "target_id"],
+                condition=Q(state__in=["open", "claimed"], community__isnull=True),
+                name="case_one_unresolved_per_target_admins",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["community", "state", "-opened_at"], name="case_queue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.community.slug if self.community else "administrators"
+        return f"Case {self.pk}: {self.target_type} {self.target_id} ({where})"
+
+    @property
+    def is_for_administrators(self) -> bool:
+        return self.community_id is None
+
+    @property
+    def state_in_words(self) -> str:
+        return {
+            self.State.OPEN: "Waiting for a reviewer",
+            self.State.CLAIMED: "Being reviewed",
+            self.State.RESOLVED: "Reviewed and closed",
+        }.get(self.State(self.state), str(self.state))
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, member: Any) -> "ReportQuerySet":
+        """Return the reports MEMBER may read: their own, and those in cases they review."""
+        if member is None or not member.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(reporter=member) | Q(case__in=Case.objects.visible_to(member))
+        )
+
+    def by(self, member: Any) -> "ReportQuerySet":
+        return self.filter(reporter=member)
+
+
+class Report(models.Model):
+    """One member's (or the system's) report joined to a case. The reported member is never
+    told who reported them."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
+    #: None for a report the system files (pile-on protection, for example).
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports_made",
+    )
+    #: The community rule it breaks; None for the administrators' cases and system reports.
+    rule_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: The rule's words at the time of the report (rules are superseded, not edited).
+    rule_text = models.CharField(max_length=500, blank=True, default="")
+    reason = models.TextField(max_length=1000)
+    #: What the reviewers may see: for a message, the cited message and its neighbours
+    #: (author handle, seq, body, sent_at) and nothing else of the conversation.
+    snapshot = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "reporter"],
+                condition=Q(reporter__isnull=False),
+                name="report_one_per_reporter_per_case",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reporter", "-created_at"], name="report_by_reporter")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} on case {self.case_id}"

@@ -1,0 +1,53 @@
+"""The facts trust is computed from, each one query a member could check for themselves.
+
+Two of them have no source yet and count 0 through one named function each, so the apps
+that will own them fill them in at one place:
+- `upheld_actions_against`: moderation actions upheld against a member (issue 6, the
+  moderation app);
+- `dialogues_published`: dialogues both members agreed to publish (the dialogues issue).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from fireside.conversations.models import Conversation
+from fireside.trust.models import ActiveDay
+
+#: States of a conversation whose request the recipient accepted. A conversation that
+#: ended by a block is left out on purpose: it went badly for someone.
+ACCEPTED_STATES = [Conversation.State.ACTIVE, Conversation.State.ARCHIVED]
+
+
+def upheld_actions_against(member: Any, since: datetime, community: Any = None) -> int:
+    """Count moderation actions against MEMBER upheld since SINCE (in COMMUNITY if given).
+
+    Always 0 for now: moderation actions do not exist yet (issue 6). The moderation app
+    replaces this body with its own query; every trust rule reads it through here."""
+    return 0
+
+
+def dialogues_published(member: Any) -> int:
+    """Count dialogues MEMBER published with someone. 0 until dialogues exist."""
+    return 0
+
+
+def days_active(member: Any, since: Any = None) -> int:
+    """Count the days MEMBER used Fireside (since the date SINCE, if given)."""
+    days = ActiveDay.objects.filter(member=member)
+    if since is not None:
+        days = days.filter(day__gte=since)
+    return days.count()
+
+
+def accepted_requests_by(member: Any) -> "QuerySet[Conversation]":
+    """Conversations MEMBER asked for and the other person accepted."""
+    return Conversation.objects.filter(initiator=member, state__in=ACCEPTED_STATES)
+
+
+def accepted_conversations_with(member: Any) -> "QuerySet[Conversation]":
+    """Accepted conversations MEMBER took part in, on either side."""
+    return Conversation.objects.filter(
+        Q(initiator=member) | Q(recipient=member), state__in=ACCEPTED_STATES
+    )
