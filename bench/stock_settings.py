@@ -18,3 +18,6 @@ if REDIS_URL:
             },
         }
     }
+else:
+    # Fireside's own layer is a tuned subclass; the stock pattern gets the stock one.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -32,31 +32,51 @@ def _log_failure(future: "Future[None]") -> None:
         logger.warning("Could not publish an event", exc_info=future.exception())
 
 
+Events = list[tuple[str, dict[str, Any]]]
+
+
+async def _send_all(layer: Any, events: Events) -> None:
+    for group, event in events:
+        try:
+            await layer.group_send(group, event)
+        except Exception:
+            # A lost event is recoverable (clients resync from the database); a failed
+            # request after a successful commit is not, so the error stops here.
+            logger.warning(
+                "Could not publish %s to %s", event.get("type"), group, exc_info=True
+            )
+
+
 def send_now(group: str, event: dict[str, Any]) -> None:
+    send_many_now([(group, event)])
+
+
+def send_many_now(events: Events) -> None:
+    """Publish EVENTS (group, event) in order."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not events:
         return
     loop = _consumer_loop()
     try:
         if loop is not None:
             # Called from the thread a consumer's database work runs in (one thread for
-            # the whole process): hand the send to the event loop and go on, instead of
+            # the whole process): hand the sends to the event loop and go on, instead of
             # holding that thread until the loop gets round to it. Sends are scheduled
             # in call order; clients order messages by seq in any case.
-            future = asyncio.run_coroutine_threadsafe(
-                layer.group_send(group, event), loop
-            )
+            future = asyncio.run_coroutine_threadsafe(_send_all(layer, events), loop)
             future.add_done_callback(_log_failure)
         else:
-            async_to_sync(layer.group_send)(group, event)
+            async_to_sync(_send_all)(layer, events)
     except Exception:
-        # A lost event is recoverable (clients resync from the database); a failed
-        # request after a successful commit is not, so the error stops here.
-        logger.warning(
-            "Could not publish %s to %s", event.get("type"), group, exc_info=True
-        )
+        logger.warning("Could not publish %d events", len(events), exc_info=True)
 
 
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     """Publish EVENT to GROUP once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send_now(group, event))
+
+
+def broadcast_many_on_commit(events: Events) -> None:
+    """Publish EVENTS, (group, event) pairs in order, once the transaction commits."""
+    if events:
+        transaction.on_commit(lambda: send_many_now(events))

@@ -3,13 +3,15 @@ import json
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from fireside.conversations import actions
+from fireside.conversations.actions import Outgoing
 from fireside.conversations.models import Conversation
-from fireside.conversations.payloads import message_payload
 from fireside.core.exceptions import DomainError, NotFound, ValidationFailed
+from fireside.live import sending
 from fireside.live.groups import member_group, session_group
 
 logger = logging.getLogger(__name__)
@@ -54,14 +56,6 @@ def _visible_conversation(member: Any, conversation_id: int) -> Conversation:
     if conversation is None:
         raise NotFound()
     return conversation
-
-
-def _send(member: Any, conversation_id: int, body: str, client_id: str) -> Any:
-    conversation = _visible_conversation(member, conversation_id)
-    message = actions.send_message(
-        conversation, by=member, body=body, client_id=client_id
-    )
-    return message_payload(message)
 
 
 def _mark_read(member: Any, conversation_id: int, seq: int) -> None:
@@ -120,6 +114,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every handler: a hop to the
+        # database thread for each frame and each event, a quarter of a busy process's
+        # time (py-spy, bench/delivery.py). Our handlers reach the database only through
+        # database_sync_to_async, which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     # Client → server
 
     async def receive(
@@ -173,11 +177,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         conversation = _field(frame, "conversation", int)
         body = _field(frame, "body", str)
         client_id = _field(frame, "client_id", str, default="")
-        payload = await database_sync_to_async(_send)(
-            self.member, conversation, body, client_id
+        sent = await sending.send(
+            Outgoing(self.member, conversation, body, client_id, self.channel_name)
         )
         await self.send_json(
-            {"type": "ack", "client_id": client_id, "message": payload}
+            {"type": "ack", "client_id": client_id, "message": sent.payload}
         )
 
     async def _frame_read(self, frame: dict[str, Any]) -> None:
@@ -233,6 +237,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # A message's two readers never change, and the action sends its event to exactly
         # their groups with the payload rendered once: no re-read (a query and a Markdown
         # render per socket, most of a push's cost before).
+        if event.get("origin") == self.channel_name:
+            return  # the socket that sent it has its ack
         await self.send_json(
             {
                 "type": "message",

@@ -202,3 +202,49 @@ def test_render_markdown_turns_an_image_into_a_plain_link():
 def test_render_markdown_escapes_raw_html():
     html = render_markdown("<b onclick='x()'>hi</b>")
     assert html.strip() == "<p>&lt;b onclick='x()'&gt;hi&lt;/b&gt;</p>"
+
+
+def _full_pipeline(source):
+    from fireside.core.text import _parser, sanitize_html
+
+    return sanitize_html(_parser().render(source))
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(codec="utf-8", exclude_categories=["Cs"]),
+            st.sampled_from(list("abc .,:;'\"?()/%$@0123456789")),
+        ),
+        max_size=60,
+    )
+)
+def test_the_plain_text_shortcut_renders_exactly_what_the_pipeline_does(source):
+    from fireside.core.text import _plain_paragraph
+
+    shortcut = _plain_paragraph(source)
+    if shortcut is not None:
+        assert shortcut == _full_pipeline(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Hello Bob, how are you?",
+        "It's 5 o'clock (roughly) at example.com/page",
+        "1 2 3",
+    ],
+)
+def test_the_plain_text_shortcut_takes_everyday_messages(source):
+    from fireside.core.text import _plain_paragraph
+
+    assert _plain_paragraph(source) == _full_pipeline(source)
+
+
+@pytest.mark.parametrize(
+    "source", ["*hi*", "1. one", "a\nb", "<b>", "a & b", "- item", "# head", " lead"]
+)
+def test_the_plain_text_shortcut_leaves_markup_to_the_pipeline(source):
+    from fireside.core.text import _plain_paragraph
+
+    assert _plain_paragraph(source) is None
