@@ -219,6 +219,7 @@ def _inbox(member: Member, filters: ConversationFilters) -> dict[str, Any]:
     lapsed = Q(state=Conversation.State.REQUESTED, created_at__lte=cutoff)
     conversations = (
         Conversation.objects.visible_to(member)
+        .unblocked_for(member)
         .select_related("initiator", "recipient")
         .annotate(
             turn=Case(

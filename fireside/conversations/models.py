@@ -17,6 +17,14 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
             return self.none()
         return self.filter(Q(initiator=viewer) | Q(recipient=viewer))
 
+    def unblocked_for(self, viewer: Any) -> "ConversationQuerySet":
+        """Drop conversations with someone VIEWER blocked: a blocker's lists show nothing
+        of them. (A conversation stays reachable at its address, so it can be reported.)"""
+        from fireside.safety.models import Block  # safety builds on conversations
+
+        blocked = Block.objects.filter(blocker=viewer).values("blocked")
+        return self.exclude(initiator__in=blocked).exclude(recipient__in=blocked)
+
     def between(self, one: Any, other: Any) -> "ConversationQuerySet":
         return self.filter(
             Q(initiator=one, recipient=other) | Q(initiator=other, recipient=one)

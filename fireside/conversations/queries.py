@@ -42,6 +42,7 @@ def waiting_requests(
     """Requests to MEMBER in TRAY still waiting for an answer, oldest first."""
     return (
         Conversation.objects.visible_to(member)
+        .unblocked_for(member)
         .filter(
             recipient=member,
             state=Conversation.State.REQUESTED,
@@ -87,6 +88,7 @@ def inbox_for(member: Any) -> list[InboxRow]:
     )
     conversations = (
         Conversation.objects.visible_to(member)
+        .unblocked_for(member)
         .exclude(recipient=member, state=Conversation.State.REQUESTED)
         .select_related("initiator", "recipient", "post")
         .annotate(turn_is_yours=your_turn, has_unread=unread)

@@ -94,6 +94,26 @@ def test_blocker_sees_nothing_of_the_blocked_member(
     assert "Please talk" not in tray
 
 
+def test_blocker_inbox_shows_nothing_of_an_ended_conversation(
+    client, api_client, alice, bob, charlie, talking
+):
+    conversations.send_message(talking, by=bob, body="Something only we said")
+    as_alice = api_client.as_member(alice)
+    assert [c["with"]["handle"] for c in as_alice.get("conversations").json()["items"]]
+    client.force_login(alice)
+    assert "@bob" in text_of(client.get("/conversations/"))
+
+    block_member(bob, by=alice)
+
+    assert as_alice.get("conversations").json()["items"] == []
+    inbox = text_of(client.get("/conversations/"))
+    assert "@bob" not in inbox
+    # Bob still sees the shape of what ended (he is not told he was blocked).
+    as_bob = api_client.as_member(bob)
+    [ended] = as_bob.get("conversations").json()["items"]
+    assert ended["state"] == "ended"
+
+
 def test_blocked_member_no_longer_sees_the_talk_entry_point(client, alice, bob, place):
     _, _, by_alice = place
     client.force_login(bob)
