@@ -1,9 +1,11 @@
 """send_messages: the one way messages are added, one batch in one transaction, each
 outcome independent of the others."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
 from fireside.conversations import actions
 from fireside.conversations.actions import Outgoing, Sent
@@ -147,3 +149,60 @@ def test_a_batch_is_published_after_commit_only(
 
     # One hand-over for the batch: two messages, each to the two members' groups.
     assert len(callbacks) == 1
+
+
+def test_a_repeat_inside_a_batch_of_new_messages_adds_the_new_ones_once(alice, bob):
+    talking = active_between(alice, bob)
+    [first] = actions.send_messages([Outgoing(alice, talking.pk, "once", "k1")])
+
+    results = actions.send_messages(
+        [
+            Outgoing(bob, talking.pk, "new one", "b1"),
+            Outgoing(alice, talking.pk, "once", "k1"),
+            Outgoing(alice, talking.pk, "new two", "k2"),
+        ]
+    )
+
+    assert [(r.repeat, r.message.seq) for r in results] == [
+        (False, 3),
+        (True, 2),
+        (False, 4),
+    ]
+    assert results[1].message.pk == first.message.pk
+    assert list(talking.messages.values_list("seq", "body")) == [
+        (1, "Hello"),
+        (2, "once"),
+        (3, "new one"),
+        (4, "new two"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("level", "refused"),
+    [(Member.TrustLevel.NEWCOMER, True), (Member.TrustLevel.MEMBER, False)],
+)
+def test_links_in_messages_wait_for_level_one(alice, bob, level, refused):
+    talking = active_between(alice, bob)
+    alice.trust_level = level
+    alice.save(update_fields=["trust_level"])
+
+    [result] = actions.send_messages(
+        [Outgoing(alice, talking.pk, "Look at https://example.org/sky")]
+    )
+
+    if refused:
+        assert isinstance(result, ValidationFailed)
+        assert result.code == "links_not_allowed"
+        assert "link" in result.errors["body"][0]
+    else:
+        assert isinstance(result, Sent)
+
+
+def test_a_newcomers_request_with_a_link_is_refused_on_its_message(alice, bob):
+    share_community(alice, bob)
+    alice.trust_level = Member.TrustLevel.NEWCOMER
+
+    with pytest.raises(ValidationFailed) as refused:
+        actions.request_conversation(by=alice, to=bob, message="see www.example.org")
+
+    assert list(refused.value.errors) == ["message"]
