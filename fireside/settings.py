@@ -173,7 +173,7 @@ if REDIS_URL:
     #: ignore the database number in REDIS_URL, so the default prefix includes it.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "fireside.live.layers.PubSubChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {

@@ -36,15 +36,16 @@ Events = list[tuple[str, dict[str, Any]]]
 
 
 async def _send_all(layer: Any, events: Events) -> None:
-    for group, event in events:
-        try:
-            await layer.group_send(group, event)
-        except Exception:
-            # A lost event is recoverable (clients resync from the database); a failed
-            # request after a successful commit is not, so the error stops here.
-            logger.warning(
-                "Could not publish %s to %s", event.get("type"), group, exc_info=True
-            )
+    try:
+        if hasattr(layer, "group_send_many"):  # our layers: one round trip
+            await layer.group_send_many(events)
+        else:
+            for group, event in events:
+                await layer.group_send(group, event)
+    except Exception:
+        # A lost event is recoverable (clients resync from the database); a failed
+        # request after a successful commit is not, so the error stops here.
+        logger.warning("Could not publish %d events", len(events), exc_info=True)
 
 
 def send_now(group: str, event: dict[str, Any]) -> None:
