@@ -7,12 +7,10 @@ shapes come from `payloads`, shared with the WebSocket: a client reads one forma
 from datetime import datetime
 from typing import Any, Literal
 
-from django.core import signing
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from fireside.accounts.authentication import member_auth, request_member
@@ -25,13 +23,12 @@ from fireside.conversations.payloads import (
     conversation_payload,
     message_payload,
 )
-from fireside.core.exceptions import NotFound, ValidationFailed
+from fireside.core.exceptions import NotFound
 from fireside.posts.models import Post
 
 router = Router(tags=["conversations"], auth=member_auth)
 
 PAGE_SIZE = 20
-CURSOR_SALT = "fireside.conversations.api"
 #: The largest id or seq a client can name (the columns are 32- and 64-bit integers).
 SEQ_MAX = 2**31 - 1
 ID_MAX = 2**63 - 1
@@ -191,28 +188,6 @@ def _readable_post(member: Member, post_id: int | None) -> Post | None:
     return post
 
 
-def _damaged_cursor() -> ValidationFailed:
-    return ValidationFailed(
-        {"cursor": ["This page link is damaged. Start again from the first page."]},
-        code="invalid_cursor",
-    )
-
-
-def _decode_cursor(cursor: str, member: Member) -> tuple[int, datetime, int]:
-    try:
-        position = signing.loads(cursor, salt=CURSOR_SALT)
-    except signing.BadSignature:
-        raise _damaged_cursor() from None
-    # A cursor only works for the member whose list made it.
-    if not isinstance(position, list) or len(position) != 4 or position[0] != member.pk:
-        raise _damaged_cursor()
-    _, turn, moment, last_id = position
-    at = parse_datetime(moment) if isinstance(moment, str) else None
-    if at is None or not isinstance(turn, int) or not isinstance(last_id, int):
-        raise _damaged_cursor()
-    return turn, at, last_id
-
-
 def _inbox(member: Member, filters: ConversationFilters) -> dict[str, Any]:
     cutoff = timezone.now() - REQUEST_LIFETIME
     waiting = Q(state=Conversation.State.REQUESTED, created_at__gt=cutoff)
@@ -246,22 +221,9 @@ def _inbox(member: Member, filters: ConversationFilters) -> dict[str, Any]:
         conversations = conversations.filter(
             waiting, recipient=member, tray=filters.tray
         )
-    if filters.cursor:
-        turn, at, last_id = _decode_cursor(filters.cursor, member)
-        conversations = conversations.filter(
-            Q(turn__lt=turn)
-            | Q(turn=turn, last_message_at__lt=at)
-            | Q(turn=turn, last_message_at=at, id__lt=last_id)
-        )
-    page = list(conversations[: PAGE_SIZE + 1])
-    next_cursor = None
-    if len(page) > PAGE_SIZE:
-        page = page[:PAGE_SIZE]
-        last = page[-1]
-        next_cursor = signing.dumps(
-            [member.pk, last.turn, last.last_message_at.isoformat(), last.pk],  # type: ignore[attr-defined]
-            salt=CURSOR_SALT,
-        )
+    page, next_cursor = queries.turn_ordered_page(
+        conversations, member, filters.cursor or "", PAGE_SIZE
+    )
     return {
         "items": [_shown(conversation, member) for conversation in page],
         "next": next_cursor,

@@ -2,10 +2,22 @@
 rows of a conversation's messages, each for one viewer."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.core import signing
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from fireside.conversations.actions import EDIT_WINDOW
 from fireside.conversations.models import (
@@ -15,8 +27,11 @@ from fireside.conversations.models import (
     Message,
     RequestBurst,
 )
+from fireside.core.exceptions import ValidationFailed
 
-INBOX_LIMIT = 100
+#: Conversations per inbox page; "Load more" brings the next.
+INBOX_PAGE = 30
+CURSOR_SALT = "fireside.conversations.inbox"
 
 
 @dataclass(frozen=True)
@@ -63,19 +78,69 @@ def request_notice(member: Any) -> RequestBurst | None:
     )
 
 
-def inbox_for(member: Any) -> list[InboxRow]:
-    """MEMBER's conversations, those waiting for MEMBER's turn first, then by last
-    message. Requests to MEMBER are in the tray, not here."""
+def _damaged_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        {"cursor": ["This page link is damaged. Start again from the first page."]},
+        code="invalid_cursor",
+    )
+
+
+def _decode_cursor(cursor: str, member: Any) -> tuple[int, datetime, int]:
+    try:
+        position = signing.loads(cursor, salt=CURSOR_SALT)
+    except signing.BadSignature:
+        raise _damaged_cursor() from None
+    # A cursor only works for the member whose list made it.
+    if not isinstance(position, list) or len(position) != 4 or position[0] != member.pk:
+        raise _damaged_cursor()
+    _, turn, moment, last_id = position
+    at = parse_datetime(moment) if isinstance(moment, str) else None
+    if at is None or not isinstance(turn, int) or not isinstance(last_id, int):
+        raise _damaged_cursor()
+    return turn, at, last_id
+
+
+def turn_ordered_page(
+    conversations: ConversationQuerySet, member: Any, cursor: str, size: int
+) -> tuple[list[Conversation], str | None]:
+    """One page of CONVERSATIONS (annotated with an integer `turn`, 1 when it waits for
+    MEMBER) in "your turn first, then newest" order, after CURSOR; and the cursor of the
+    next page, or None on the last. Keyset, so "Load more" never skips or repeats one
+    when a conversation moves meanwhile."""
+    # `turn` is the caller's annotation, which the type checker cannot see.
+    conversations = conversations.order_by("-turn", "-last_message_at", "-id")  # type: ignore[misc]
+    if cursor:
+        turn, at, last_id = _decode_cursor(cursor, member)
+        conversations = conversations.filter(
+            Q(turn__lt=turn)
+            | Q(turn=turn, last_message_at__lt=at)
+            | Q(turn=turn, last_message_at=at, id__lt=last_id)
+        )
+    page = list(conversations[: size + 1])
+    if len(page) <= size:
+        return page, None
+    page = page[:size]
+    last = page[-1]
+    return page, signing.dumps(
+        [member.pk, last.turn, last.last_message_at.isoformat(), last.pk],  # type: ignore[attr-defined]
+        salt=CURSOR_SALT,
+    )
+
+
+def inbox_for(member: Any, cursor: str = "") -> tuple[list[InboxRow], str | None]:
+    """A page of MEMBER's conversations, those waiting for MEMBER's turn first, then by
+    last message; and the cursor of the next page. Requests to MEMBER are in the tray,
+    not here."""
     mine_as_initiator = Q(initiator=member)
     your_turn = Case(
         When(
             Q(state=Conversation.State.ACTIVE)
             & Q(last_author__isnull=False)
             & ~Q(last_author=member),
-            then=Value(True),
+            then=Value(1),
         ),
-        default=Value(False),
-        output_field=BooleanField(),
+        default=Value(0),
+        output_field=IntegerField(),
     )
     unread = Case(
         When(
@@ -91,18 +156,19 @@ def inbox_for(member: Any) -> list[InboxRow]:
         .unblocked_for(member)
         .exclude(recipient=member, state=Conversation.State.REQUESTED)
         .select_related("initiator", "recipient", "post")
-        .annotate(turn_is_yours=your_turn, has_unread=unread)
-        .order_by("-turn_is_yours", "-last_message_at", "-pk")[:INBOX_LIMIT]
+        .annotate(turn=your_turn, has_unread=unread)
     )
-    return [
+    page, next_cursor = turn_ordered_page(conversations, member, cursor, INBOX_PAGE)
+    rows = [
         InboxRow(
             conversation,
             conversation.other(member),
-            bool(conversation.turn_is_yours),  # type: ignore[attr-defined]
+            bool(conversation.turn),  # type: ignore[attr-defined]
             bool(conversation.has_unread),  # type: ignore[attr-defined]
         )
-        for conversation in conversations
+        for conversation in page
     ]
+    return rows, next_cursor
 
 
 def seen_seq(conversation: Conversation, viewer: Any) -> int:

@@ -75,8 +75,21 @@ def _detail_context(
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     member = session_member(request)
+    try:
+        rows, next_cursor = queries.inbox_for(member, request.GET.get("after", ""))
+    except ValidationFailed:
+        # A damaged "Load more" link: start from the top rather than fail.
+        return redirect("inbox")
+    if request.GET.get("after") and wants_fragment(request):
+        # "Load more": only the next rows and the next button.
+        return render(
+            request,
+            "conversations/inbox.html#more_rows",
+            {"rows": rows, "next_cursor": next_cursor},
+        )
     context = {
-        "rows": queries.inbox_for(member),
+        "rows": rows,
+        "next_cursor": next_cursor,
         "waiting": queries.waiting_requests(member).count(),
         "notice": queries.request_notice(member),
         "notice_text": NOTICE_TEXT,

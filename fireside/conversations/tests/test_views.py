@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fireside.accounts.models import Member
 from fireside.accounts.tests.factories import MemberFactory
-from fireside.conversations import actions
+from fireside.conversations import actions, queries
 from fireside.conversations.models import Conversation, Message
 from fireside.conversations.tests.factories import share_community
 from fireside.posts.tests.factories import PostFactory
@@ -656,3 +656,43 @@ def test_request_settings_refuses_an_unknown_choice(client, alice):
 
     assert response.status_code == 400
     assert field_error(response, "who_may_ask")
+
+
+def test_inbox_loads_more_without_skipping_or_repeating(client, alice):
+    others = [MemberFactory() for _ in range(queries.INBOX_PAGE + 4)]
+    share_community(alice, *others)
+    for number, other in enumerate(others):
+        asked = actions.request_conversation(by=other, to=alice, message="Hi")
+        actions.accept_conversation(asked, by=alice)
+        if number % 3 == 0:
+            # Alice answered these: not her turn.
+            actions.send_message(asked, by=alice, body="Hello back")
+    client.force_login(alice)
+
+    first = client.get("/conversations/").content.decode()
+    shown_first = re.findall(r'<span class="handle">@(\w+)</span>', first)
+    after = re.search(r'href="/conversations/\?after=([^"]+)"', first).group(1)
+    more = client.get(
+        f"/conversations/?after={after}", headers={"HX-Request": "true"}
+    ).content.decode()
+    shown_more = re.findall(r'<span class="handle">@(\w+)</span>', more)
+
+    assert len(shown_first) == queries.INBOX_PAGE
+    assert "<html" not in more  # just the rows and what comes after them
+    assert "That is every conversation you have." in more
+    assert sorted(shown_first + shown_more) == sorted(o.handle for o in others)
+    turns = shown_first + shown_more
+    answered = {o.handle for n, o in enumerate(others) if n % 3 == 0}
+    # Every conversation waiting on Alice comes before every one waiting on others.
+    last_waiting = max(i for i, h in enumerate(turns) if h not in answered)
+    first_answered = min(i for i, h in enumerate(turns) if h in answered)
+    assert last_waiting < first_answered
+
+
+def test_inbox_with_a_damaged_cursor_starts_again_from_the_top(client, alice):
+    client.force_login(alice)
+
+    response = client.get("/conversations/?after=not-a-cursor")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/conversations/"
