@@ -101,6 +101,23 @@ class Case(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    #: Round-robin assignment (a cohort's choice): whose turn it is to look first.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: A moderator asked another for a second opinion; cleared when someone gives it.
+    second_opinion_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    second_opinion_asked_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -196,3 +213,148 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk} on case {self.case_id}"
+
+
+class CaseNote(models.Model):
+    """An internal note on a case: seen by the cohort (or administrators) only. Reopening
+    a case, asking for and giving a second opinion leave a note too."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "note"
+        SECOND_OPINION_ASKED = "second_opinion_asked", "asked for a second opinion"
+        SECOND_OPINION = "second_opinion", "second opinion"
+        REOPENED = "reopened", "reopened"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.NOTE)
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on case {self.case_id} ({self.kind})"
+
+
+class ModActionQuerySet(models.QuerySet["ModAction"]):
+    def in_force(self, at: Any = None) -> "ModActionQuerySet":
+        """Actions that hold now: confirmed (or needing no confirmation), not overturned,
+        and, for those with a period, not over."""
+        at = at or timezone.now()
+        return self.filter(state=ModAction.State.IN_FORCE).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+        )
+
+    def pending(self) -> "ModActionQuerySet":
+        return self.filter(state=ModAction.State.PENDING)
+
+    def restricting(
+        self, member: Any, community: Any, kinds: Any = None
+    ) -> "ModActionQuerySet":
+        """MEMBER's restrictions in force in COMMUNITY (mute, suspend, ban by default)."""
+        kinds = kinds or ModAction.RESTRICTIONS
+        return self.in_force().filter(
+            subject=member, community=community, kind__in=kinds
+        )
+
+
+class ModAction(models.Model):
+    """What a cohort member (or an administrator) did: always citing a numbered rule and a
+    reason, which the affected member is told.
+
+    Severe actions (TWO_PERSON_KINDS, a suspension longer than 7 days, hiding a post older
+    than 24 hours) start `pending` and take effect only when a second cohort member
+    confirms; the proposer cannot confirm their own. A pending action nobody confirms
+    lapses after 72 hours. An action in force can be overturned (an upheld appeal, or the
+    cohort reversing it after peer review)."""
+
+    class Kind(models.TextChoices):
+        DISMISS = "dismiss", "dismissed the reports"
+        HIDE = "hide", "hid content"
+        WARN = "warn", "warned"
+        MUTE = "mute", "muted in the community"
+        SUSPEND = "suspend", "suspended from the community"
+        BAN = "ban", "banned from the community"
+        GRANT_LEADER = "grant_leader", "granted trust level 4"
+        REVOKE_LEADER = "revoke_leader", "revoked trust level 4"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "waiting for a second cohort member"
+        IN_FORCE = "in_force", "in force"
+        LAPSED = "lapsed", "lapsed unconfirmed"
+        OVERTURNED = "overturned", "overturned"
+
+    RESTRICTIONS = (Kind.MUTE, Kind.SUSPEND, Kind.BAN)
+    #: Kinds that always need a second cohort member.
+    TWO_PERSON_KINDS = (Kind.BAN,)
+
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    #: None: an administrators' action (a case without a community).
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    #: The member affected (None only for a dismissal).
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_actions_about",
+    )
+    #: The hidden post, for `hide`.
+    post = models.ForeignKey(
+        "posts.Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+    )
+    rule_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: The rule's words when the action was taken (rules can be edited later).
+    rule_text = models.CharField(max_length=500, blank=True, default="")
+    reason = models.TextField(max_length=1000)
+    #: The period of a mute or suspension; None for a ban (until lifted) and the rest.
+    days = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: When it took effect (confirmation, or at once for actions needing no second person).
+    in_force_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    overturned_at = models.DateTimeField(null=True, blank=True)
+    overturned_reason = models.TextField(max_length=1000, blank=True, default="")
+
+    objects = ModActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["community", "subject", "state"], name="modaction_restrictions"
+            ),
+            models.Index(fields=["community", "-proposed_at"], name="modaction_log"),
+            models.Index(fields=["state", "proposed_at"], name="modaction_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.state}) in {self.community_id or 'the instance'}"
