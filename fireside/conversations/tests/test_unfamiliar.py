@@ -72,6 +72,10 @@ def test_request_from_digit_heavy_new_account_shows_reasons_on_the_recipients_pa
     assert "Why this may be unfamiliar:" in text
     assert "New account (joined 1 day ago)" in text
     assert "Handle with many digits" in text
+    # And on the request itself, where she decides.
+    text = main_text(client.get(f"/conversations/{their_request.pk}/"))
+    assert "Why this may be unfamiliar: New account (joined 1 day ago)" in text
+    assert "Handle with many digits" in text
 
 
 def test_signals_are_hidden_from_the_sender_and_from_a_third_member(
