@@ -16,6 +16,7 @@ take the same slot. The table lives in settings.FIRESIDE_LEVEL_LIMITS.
 import math
 import re
 import time
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -137,9 +138,17 @@ _BARE = (
 LINK_PATTERN = re.compile(rf"{_SCHEME}|{_BARE}", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
 def _markdown_links(text: str) -> bool:
-    parser = MarkdownIt("commonmark")
-    for token in parser.parse(text):
+    # Every Markdown link and autolink needs one of these; most messages have neither,
+    # and parsing is most of this check's cost on the send path.
+    if "[" not in text and "<" not in text:
+        return False
+    for token in _parser().parse(text):
         for child in token.children or []:
             if child.type == "link_open":
                 return True
