@@ -11,6 +11,8 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from fireside.accounts.api import auth_router, me_router, members_router
+from fireside.appeals.api import router as appeals_router
+from fireside.blocklists.api import router as blocklists_router
 from fireside.communities.api import router as communities_router
 from fireside.conversations.api import router as conversations_router
 from fireside.core.exceptions import DomainError, RateLimited
@@ -18,6 +20,7 @@ from fireside.feed.api import router as feed_router
 from fireside.moderation.api import router as moderation_router
 from fireside.posts.api import router as posts_router
 from fireside.safety.api import router as safety_router
+from fireside.staff.api import router as staff_router
 from fireside.trust.api import router as trust_router
 
 api = NinjaAPI(
@@ -38,6 +41,9 @@ api.add_router("/", feed_router)
 api.add_router("/", conversations_router)
 api.add_router("/", safety_router)
 api.add_router("/", moderation_router)
+api.add_router("/", appeals_router)
+api.add_router("/staff/", staff_router)
+api.add_router("/", blocklists_router)
 
 
 def error_response(

@@ -71,9 +71,12 @@ INSTALLED_APPS = [
     "fireside.search",
     "fireside.safety",
     "fireside.moderation",
+    "fireside.blocklists",
     "fireside.conversations",
     "fireside.trust",
     "fireside.live",
+    "fireside.appeals",
+    "fireside.staff",
 ]
 
 MIDDLEWARE = [

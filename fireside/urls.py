@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("fireside.trust.urls")),
     path("", include("fireside.safety.urls")),
     path("", include("fireside.moderation.urls")),
+    path("", include("fireside.appeals.urls")),
+    path("", include("fireside.staff.urls")),
+    path("", include("fireside.blocklists.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

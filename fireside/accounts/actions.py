@@ -4,9 +4,11 @@ Pages and the API both call these, so they accept and refuse exactly the same th
 import secrets
 import unicodedata
 from datetime import timedelta
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
@@ -27,6 +29,9 @@ from fireside.core.topics import parse_topics
 from fireside.live.broadcast import broadcast_on_commit
 from fireside.live.groups import member_group
 from fireside.trust import actions as trust_actions
+
+if TYPE_CHECKING:
+    from fireside.staff.models import AccountSuspension
 
 DISPLAY_NAME_MAX = 50
 EMAIL_MAX = 254
@@ -427,6 +432,101 @@ def reset_password(uid: str, token: str, *, new_password: str) -> Member:
     Limit.named("login.account").reset(f"member:{member.pk}")
     _end_live_sessions(member)
     return member
+
+
+# Site-wide suspension (the instance's administrators) ---------------------------------
+
+
+def _delete_sessions_of(member: Member) -> int:
+    """Delete every stored session logged in as MEMBER; return how many.
+
+    A database-backed session store is scanned (suspensions are rare; the scan reads only
+    unexpired rows). Stores that cannot be listed (the cache) are left to Django: an
+    inactive member's session no longer authenticates anyway."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return 0
+    model = store.get_model_class()
+    mine = []
+    rows = model.objects.filter(expire_date__gt=timezone.now()).values_list(
+        "session_key", "session_data"
+    )
+    for key, data in rows.iterator(chunk_size=2000):
+        if store().decode(data).get(SESSION_KEY) == str(member.pk):
+            mine.append(key)
+    model.objects.filter(session_key__in=mine).delete()
+    return len(mine)
+
+
+def suspend_account(member: Member, *, by: Member, reason: str) -> "AccountSuspension":
+    """Suspend MEMBER site-wide for BY (staff), recording REASON; return the suspension.
+
+    The account cannot log in any more (is_active off), its sessions are deleted, its API
+    tokens revoked and its open sockets closed. Its conversations are left as they are:
+    it cannot reach them. Raises NotFound unless BY is staff, NotAllowed for oneself or
+    another staff member (unless BY is a superuser), ValidationFailed for a missing or
+    overlong reason or an account already suspended."""
+    from fireside.staff import permissions as staff_permissions
+    from fireside.staff.models import AccountSuspension
+
+    reason = staff_permissions.check_suspend_account(by, member, reason)
+    now = timezone.now()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if not member.is_active:
+            raise ValidationFailed(
+                {"handle": [f"@{member.handle} is already suspended."]},
+                code="already_suspended",
+            )
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        suspension = AccountSuspension.objects.create(
+            member=member, by=by, reason=reason, at=now
+        )
+        revoked = list(
+            ApiToken.objects.owned_by(member).live().values_list("pk", flat=True)
+        )
+        ApiToken.objects.filter(pk__in=revoked).update(revoked_at=now)
+        _delete_sessions_of(member)
+        # A suspended lead cannot lead: their communities pass to a successor.
+        from fireside.communities.actions import pass_on_leads_of_suspended
+
+        pass_on_leads_of_suspended(member)
+        broadcast_on_commit(member_group(member.pk), {"type": "auth.suspended"})
+    return suspension
+
+
+def restore_account(member: Member, *, by: Member) -> "AccountSuspension":
+    """Lift MEMBER's current site-wide suspension for BY (staff): they can log in again.
+    Tokens revoked by the suspension stay revoked; the member issues new ones. Raises
+    NotFound unless BY is staff, ValidationFailed when MEMBER is not suspended."""
+    from fireside.staff import permissions as staff_permissions
+    from fireside.staff.models import AccountSuspension
+
+    staff_permissions.check_staff(by)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        suspension = AccountSuspension.objects.current().filter(member=member).first()
+        if suspension is None and member.is_active:
+            raise ValidationFailed(
+                {"handle": [f"@{member.handle} is not suspended."]},
+                code="not_suspended",
+            )
+        now = timezone.now()
+        if suspension is None:
+            # Deactivated some other way (the Django admin): record the lifting too.
+            suspension = AccountSuspension.objects.create(
+                member=member,
+                by=None,
+                reason="Deactivated outside the staff area.",
+                at=now,
+            )
+        suspension.lifted_at = now
+        suspension.lifted_by = by
+        suspension.save(update_fields=["lifted_at", "lifted_by"])
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+    return suspension
 
 
 # Profiles -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Communities in the JSON API: the directory, settings and rules, membership and invites.
-Nothing here counts members: lists are lists, never numbers."""
+"""Communities in the JSON API: the directory, settings and rules, membership, invites and
+the cohort. Nothing here counts members: lists are lists, never numbers."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -20,7 +20,14 @@ from fireside.accounts.handles import HANDLE_PATTERN, normalize_handle
 from fireside.accounts.models import Member
 from fireside.communities import actions, listings, permissions
 from fireside.communities.directory import Sort, find_communities
-from fireside.communities.models import Community, Invite, Membership, Rule
+from fireside.communities.models import (
+    CohortInvitation,
+    Community,
+    Invite,
+    Membership,
+    Rule,
+)
+from fireside.core.exceptions import ValidationFailed
 
 router = Router(tags=["communities"])
 
@@ -407,4 +414,274 @@ def create_invite(
         InviteOut(
             code=invite.code, url=_invite_url(invite), expires_at=invite.expires_at
         ),
+    )
+
+
+# The cohort ------------------------------------------------------------------------
+
+
+class CohortPlaceOut(Schema):
+    handle: str
+    display_name: str
+    role: Literal["lead", "moderator"]
+    #: When they took this role (or joined, for places older than the record).
+    since: datetime
+
+
+InvitationState = Literal["open", "accepted", "declined", "withdrawn"]
+
+
+class CohortInvitationOut(Schema):
+    id: int
+    community: str
+    handle: str
+    role: Literal["moderator"]
+    invited_by: str | None
+    created_at: datetime
+    state: InvitationState
+
+
+class CohortEventOut(Schema):
+    kind: str
+    handle: str | None
+    by: str | None
+    at: datetime
+
+
+class CohortSettingsOut(Schema):
+    log_shows_handles: bool
+    round_robin: bool
+
+
+class CohortOut(Schema):
+    """Who moderates. Invitations, history and settings are for the cohort itself (empty
+    or null for everyone else); `your_invitation` is the viewer's own open invitation."""
+
+    community: str
+    members: list[CohortPlaceOut]
+    your_invitation: CohortInvitationOut | None
+    invitations: list[CohortInvitationOut]
+    history: list[CohortEventOut]
+    settings: CohortSettingsOut | None
+
+
+class CohortInvitationIn(Schema):
+    handle: str
+    role: str = "moderator"
+
+
+class HandoverIn(Schema):
+    handle: str
+
+
+class CohortSettingsIn(Schema):
+    log_shows_handles: bool | None = None
+    round_robin: bool | None = None
+
+
+_ANSWERS: dict[bool | None, InvitationState] = {
+    True: "accepted",
+    False: "declined",
+    None: "withdrawn",
+}
+
+
+def _invitation_out(invitation: CohortInvitation) -> CohortInvitationOut:
+    state: InvitationState = "open"
+    if invitation.answered_at is not None:
+        state = _ANSWERS[invitation.accepted]
+    return CohortInvitationOut(
+        id=invitation.pk,
+        community=invitation.community.slug,
+        handle=invitation.member.handle,
+        role="moderator",
+        invited_by=invitation.invited_by.handle if invitation.invited_by else None,
+        created_at=invitation.created_at,
+        state=state,
+    )
+
+
+def _cohort_out(community: Community, viewer: Member | None) -> CohortOut:
+    places = listings.cohort_places(community)
+    in_cohort = permissions.is_cohort(viewer, community)
+    own = actions.open_cohort_invitation(community, viewer)
+    invitations = listings.open_cohort_invitations(community) if in_cohort else []
+    history = listings.cohort_history(community) if in_cohort else []
+    return CohortOut(
+        community=community.slug,
+        members=[
+            CohortPlaceOut(
+                handle=place.member.handle,
+                display_name=place.member.display_name,
+                role=place.role,  # type: ignore[arg-type]
+                since=place.cohort_since,
+            )
+            for place in places
+        ],
+        your_invitation=_invitation_out(own) if own else None,
+        invitations=[_invitation_out(invitation) for invitation in invitations],
+        history=[
+            CohortEventOut(
+                kind=event.kind,
+                handle=event.member.handle if event.member else None,
+                by=event.by.handle if event.by else None,
+                at=event.created_at,
+            )
+            for event in history
+        ],
+        settings=CohortSettingsOut(
+            log_shows_handles=community.log_shows_handles,
+            round_robin=community.round_robin,
+        )
+        if in_cohort
+        else None,
+    )
+
+
+def _member_named(handle: str, *, field: str | None = "handle") -> Member:
+    """The active member with HANDLE: a 400 on FIELD for a body value, else a 404."""
+    normal = normalize_handle(handle or "")
+    member = (
+        Member.objects.active().filter(handle=normal).first()
+        if HANDLE_PATTERN.fullmatch(normal)
+        else None
+    )
+    if member is not None:
+        return member
+    if field is None:
+        raise Http404
+    raise ValidationFailed(
+        {field: [f"No member has the handle @{normal}."]}, code="unknown_member"
+    )
+
+
+@router.get("communities/{slug}/cohort", response=CohortOut, auth=optional_member_auth)
+def cohort(request: HttpRequest, slug: str) -> CohortOut:
+    """Who moderates the community (handles, roles, since when): anyone who can read the
+    community. The cohort also sees open invitations, the history and the settings."""
+    community = _visible_community(request, slug)
+    return _cohort_out(community, request_viewer(request))
+
+
+@router.post(
+    "communities/{slug}/cohort/invitations",
+    response={201: CohortInvitationOut},
+    auth=member_auth,
+)
+def invite_to_cohort(
+    request: HttpRequest, slug: str, payload: CohortInvitationIn
+) -> Status[CohortInvitationOut]:
+    """Invite an active member to moderate (the lead only; `role` is "moderator": the lead
+    passes by handover). They accept or decline."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    permissions.check_lead(member, community)
+    invitation = actions.invite_to_cohort(
+        community,
+        by=member,
+        member=_member_named(payload.handle),
+        role=payload.role,
+    )
+    return Status(201, _invitation_out(invitation))
+
+
+@router.delete(
+    "communities/{slug}/cohort/invitations/{handle}",
+    response={204: None},
+    auth=member_auth,
+)
+def withdraw_cohort_invitation(
+    request: HttpRequest, slug: str, handle: str
+) -> Status[None]:
+    """Withdraw an open invitation (the lead only)."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    permissions.check_lead(member, community)
+    actions.withdraw_cohort_invitation(
+        community, by=member, member=_member_named(handle, field=None)
+    )
+    return Status(204, None)
+
+
+@router.post(
+    "communities/{slug}/cohort/accept", response=CohortPlaceOut, auth=member_auth
+)
+def accept_cohort_invitation(request: HttpRequest, slug: str) -> CohortPlaceOut:
+    """Accept your invitation: you moderate the community from now on. 404
+    (`no_invitation`) without one."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    place = actions.answer_cohort_invitation(community, member=member, accept=True)
+    return CohortPlaceOut(
+        handle=member.handle,
+        display_name=member.display_name,
+        role=place.role,  # type: ignore[arg-type]
+        since=place.cohort_since,
+    )
+
+
+@router.post("communities/{slug}/cohort/decline", response=StateOut, auth=member_auth)
+def decline_cohort_invitation(request: HttpRequest, slug: str) -> StateOut:
+    """Decline your invitation; you stay a member."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    actions.answer_cohort_invitation(community, member=member, accept=False)
+    return StateOut(state="member")
+
+
+@router.post("communities/{slug}/cohort/handover", response=CohortOut, auth=member_auth)
+def hand_over_lead(request: HttpRequest, slug: str, payload: HandoverIn) -> CohortOut:
+    """Pass the lead to one of the moderators, at once (the lead only); you stay on as a
+    moderator. The community always has exactly one lead."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    permissions.check_lead(member, community)
+    actions.hand_over_lead(community, by=member, to=_member_named(payload.handle))
+    return _cohort_out(community, member)
+
+
+@router.post(
+    "communities/{slug}/cohort/step-down", response=CohortOut, auth=member_auth
+)
+def step_down(request: HttpRequest, slug: str) -> CohortOut:
+    """Stop moderating and stay a member. The lead hands over first (`sole_lead`)."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    actions.step_down(community, member=member)
+    return _cohort_out(community, member)
+
+
+@router.delete(
+    "communities/{slug}/cohort/members/{handle}",
+    response={204: None},
+    auth=member_auth,
+)
+def remove_from_cohort(request: HttpRequest, slug: str, handle: str) -> Status[None]:
+    """Take a moderator out of the cohort (the lead only); they stay a member."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    permissions.check_lead(member, community)
+    actions.remove_from_cohort(
+        community, by=member, member=_member_named(handle, field=None)
+    )
+    return Status(204, None)
+
+
+@router.patch(
+    "communities/{slug}/cohort/settings", response=CohortSettingsOut, auth=member_auth
+)
+def cohort_settings(
+    request: HttpRequest, slug: str, payload: CohortSettingsIn
+) -> CohortSettingsOut:
+    """Change how the cohort works (the lead only): `log_shows_handles` names the cohort
+    member who acted in the public log instead of "the cohort"; `round_robin` assigns new
+    cases to the moderators in turn. Fields left out stay."""
+    member = request_member(request)
+    community = _visible_community(request, slug)
+    community = actions.update_cohort_settings(
+        community, by=member, **payload.dict(exclude_unset=True)
+    )
+    return CohortSettingsOut(
+        log_shows_handles=community.log_shows_handles,
+        round_robin=community.round_robin,
     )

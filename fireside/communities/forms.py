@@ -168,3 +168,46 @@ class InviteForm(forms.Form):
         initial=7,
         help_text="Each link lets one person in, once.",
     )
+
+
+class CohortInviteForm(forms.Form):
+    handle = forms.CharField(
+        label="Member to invite",
+        max_length=100,
+        help_text="Their handle, such as @ada. They must already belong to the community; "
+        "they are asked to moderate and can say no.",
+        widget=forms.TextInput(
+            attrs=_required({"autocapitalize": "none", "spellcheck": "false"})
+        ),
+    )
+
+
+class CohortAnswerForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+
+
+class HandoverForm(forms.Form):
+    handle = forms.ChoiceField(
+        label="New lead",
+        help_text="They lead at once; you stay on as a moderator.",
+    )
+
+    def __init__(self, *args: Any, moderators: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["handle"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(handle, f"@{handle}") for handle in moderators]
+
+
+class CohortSettingsForm(forms.Form):
+    log_shows_handles = forms.BooleanField(
+        label="Show who acted in the public log",
+        required=False,
+        help_text="Off: the log says “the cohort” did it, which shields each of you. "
+        "On: it names the cohort member who acted.",
+    )
+    round_robin = forms.BooleanField(
+        label="Assign new cases in turn",
+        required=False,
+        help_text="Each new case goes to the next moderator, so the work is shared.",
+    )

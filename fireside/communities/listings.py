@@ -9,7 +9,13 @@ from django.core import signing
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
-from fireside.communities.models import Community, Membership, Topic
+from fireside.communities.models import (
+    CohortEvent,
+    CohortInvitation,
+    Community,
+    Membership,
+    Topic,
+)
 from fireside.core.exceptions import ValidationFailed
 from fireside.posts.models import Post
 from fireside.safety.queries import hidden_authors
@@ -117,3 +123,22 @@ def directory_topics() -> list[str]:
     """Return the names of the topics at least one listed community has, A to Z."""
     topics = Topic.objects.filter(communities__is_listed=True).distinct()
     return list(topics.order_by("name").values_list("name", flat=True))
+
+
+def cohort_places(community: Community) -> list[Membership]:
+    """Who moderates COMMUNITY: the lead first, then moderators, longest-serving first."""
+    places = community.memberships.cohort().select_related("member").by_seniority()
+    return sorted(places, key=lambda place: place.role != Membership.Role.LEAD)
+
+
+def open_cohort_invitations(community: Community) -> list[CohortInvitation]:
+    return list(
+        community.cohort_invitations.open()
+        .select_related("community", "member", "invited_by")
+        .order_by("created_at", "id")
+    )
+
+
+def cohort_history(community: Community, limit: int = 20) -> list[CohortEvent]:
+    """The latest changes to the cohort, newest first (a short history, not a feed)."""
+    return list(community.cohort_events.select_related("member", "by")[:limit])

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -65,6 +66,11 @@ class Community(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    #: Cohort settings (the lead changes them). The public moderation log names the
+    #: cohort member who acted only when this is on; by default it says "the cohort".
+    log_shows_handles = models.BooleanField(default=False)
+    #: New cases are assigned to the cohort's moderators in turn, to share the load.
+    round_robin = models.BooleanField(default=False)
 
     objects = CommunityQuerySet.as_manager()
 
@@ -125,6 +131,12 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             role__in=[Membership.Role.LEAD, Membership.Role.MODERATOR]
         )
 
+    def by_seniority(self) -> "MembershipQuerySet":
+        """Longest-serving first: by the date the role was taken (or the member joined)."""
+        return self.annotate(
+            served_from=Coalesce("role_since", "joined_at", "requested_at")
+        ).order_by("served_from", "id")
+
 
 class Membership(models.Model):
     """A member's place in a community: a request waiting for the cohort, or active with a
@@ -150,6 +162,9 @@ class Membership(models.Model):
     request_note = models.CharField(max_length=500, blank=True, default="")
     requested_at = models.DateTimeField(default=timezone.now)
     joined_at = models.DateTimeField(null=True, blank=True)
+    #: When the member took their current cohort role (None for plain members, and for
+    #: cohort places made before this field: `cohort_since` falls back to joined_at).
+    role_since = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -172,6 +187,10 @@ class Membership(models.Model):
             self.Role.LEAD,
             self.Role.MODERATOR,
         }
+
+    @property
+    def cohort_since(self) -> Any:
+        return self.role_since or self.joined_at or self.requested_at
 
 
 class Invite(models.Model):
@@ -201,3 +220,75 @@ class Invite(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class CohortInvitationQuerySet(models.QuerySet["CohortInvitation"]):
+    def open(self) -> "CohortInvitationQuerySet":
+        """Invitations nobody has answered (or withdrawn) yet."""
+        return self.filter(answered_at__isnull=True)
+
+
+class CohortInvitation(models.Model):
+    """The lead asks a member to moderate; the member accepts or declines. Lead duty is
+    never given by invitation: it passes by handover (actions.hand_over_lead)."""
+
+    class Role(models.TextChoices):
+        MODERATOR = "moderator", "moderator"
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="cohort_invitations"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MODERATOR)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    #: None while open (or when withdrawn by the lead), then the invitee's answer.
+    accepted = models.BooleanField(null=True, blank=True)
+
+    objects = CohortInvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "member"],
+                condition=Q(answered_at__isnull=True),
+                name="cohort_invitation_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} invited to moderate {self.community}"
+
+
+class CohortEvent(models.Model):
+    """One change to a cohort, kept so everyone can see how the cohort came to be."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "joined the cohort"
+        HANDED_OVER = "handed_over", "became lead by handover"
+        SUCCEEDED = "succeeded", "became lead when the previous lead left"
+        STEPPED_DOWN = "stepped_down", "stepped down"
+        REMOVED = "removed", "was removed from the cohort by the lead"
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="cohort_events"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display()} in {self.community}"

@@ -59,3 +59,19 @@ def can_see_members(member: Any, community: Community) -> bool:
 def check_see_members(member: Any, community: Community) -> None:
     if not can_see_members(member, community):
         raise NotAllowed("Only members see who else belongs here.", code="not_a_member")
+
+
+def can_lead(member: Any, community: Community) -> bool:
+    membership = membership_of(member, community)
+    return (
+        membership is not None
+        and membership.is_cohort
+        and membership.role == Membership.Role.LEAD
+    )
+
+
+def check_lead(member: Any, community: Community) -> None:
+    """Raise unless MEMBER leads COMMUNITY's cohort: inviting moderators, removing them,
+    handing over the lead and the cohort's settings are the lead's duties."""
+    if not can_lead(member, community):
+        raise NotAllowed("Only the lead of the cohort may do that.", code="not_lead")

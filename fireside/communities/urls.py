@@ -28,4 +28,30 @@ urlpatterns = [
         name="community_invite_create",
     ),
     path("invite/<str:code>/", views.community_invite, name="community_invite"),
+    path("c/<slug:slug>/cohort/", views.cohort_detail, name="cohort_detail"),
+    path("c/<slug:slug>/cohort/invite/", views.cohort_invite, name="cohort_invite"),
+    path("c/<slug:slug>/cohort/answer/", views.cohort_answer, name="cohort_answer"),
+    path(
+        "c/<slug:slug>/cohort/invitations/<str:handle>/withdraw/",
+        views.cohort_withdraw,
+        name="cohort_withdraw",
+    ),
+    path(
+        "c/<slug:slug>/cohort/handover/", views.cohort_handover, name="cohort_handover"
+    ),
+    path(
+        "c/<slug:slug>/cohort/step-down/",
+        views.cohort_step_down,
+        name="cohort_step_down",
+    ),
+    path(
+        "c/<slug:slug>/cohort/remove/<str:handle>/",
+        views.cohort_remove,
+        name="cohort_remove",
+    ),
+    path(
+        "c/<slug:slug>/cohort/settings/",
+        views.cohort_settings,
+        name="cohort_settings",
+    ),
 ]

@@ -1,12 +1,12 @@
 """Community pages: the directory and topics, a community's page, joining and leaving,
-invites, the members list and the cohort's settings."""
+invites, the members list, the cohort's settings and the cohort page."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import (
@@ -17,6 +17,8 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from fireside.accounts.authentication import session_member
+from fireside.accounts.handles import HANDLE_PATTERN, normalize_handle
+from fireside.accounts.models import Member
 from fireside.communities import actions, forms, listings, permissions
 from fireside.communities.directory import find_communities
 from fireside.communities.models import Community, Invite, Membership, Topic
@@ -147,6 +149,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "cohort": community.memberships.cohort()
         .select_related("member")
         .order_by("role", "member__handle"),
+        "cohort_invitation": actions.open_cohort_invitation(community, request.user),
     }
     fragment = _page_fragment(request, "posts_page")
     return render_page(
@@ -379,3 +382,183 @@ def community_invite_create(request: HttpRequest, slug: str) -> HttpResponse:
                 request, community, new_invite=invite, status=201, fragment="invites"
             )
     return _settings_page(request, community, invite_form=form, fragment="invites")
+
+
+# The cohort page ------------------------------------------------------------------------
+
+
+def _cohort_page(
+    request: HttpRequest,
+    community: Community,
+    *,
+    invite_form: forms.CohortInviteForm | None = None,
+    handover_form: forms.HandoverForm | None = None,
+    settings_form: forms.CohortSettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    places = listings.cohort_places(community)
+    moderators = [
+        place.member.handle
+        for place in places
+        if place.role == Membership.Role.MODERATOR
+    ]
+    is_lead = permissions.can_lead(request.user, community)
+    is_cohort = permissions.is_cohort(request.user, community)
+    context = {
+        "community": community,
+        "places": places,
+        "membership": permissions.membership_of(request.user, community),
+        "is_lead": is_lead,
+        "is_cohort": is_cohort,
+        "own_invitation": actions.open_cohort_invitation(community, request.user),
+        "invitations": listings.open_cohort_invitations(community) if is_cohort else [],
+        "history": listings.cohort_history(community) if is_cohort else [],
+        "invite_form": invite_form or forms.CohortInviteForm(),
+        "handover_form": handover_form or forms.HandoverForm(moderators=moderators),
+        "settings_form": settings_form
+        or forms.CohortSettingsForm(
+            initial={
+                "log_shows_handles": community.log_shows_handles,
+                "round_robin": community.round_robin,
+            }
+        ),
+    }
+    return render_page(
+        request, "communities/cohort_detail.html", context, status=status
+    )
+
+
+def _cohort_done(
+    request: HttpRequest, community: Community, message: str
+) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("cohort_detail", slug=community.slug)
+
+
+def _member_named(handle: str) -> Member | None:
+    normal = normalize_handle(handle or "")
+    if not HANDLE_PATTERN.fullmatch(normal):
+        return None
+    return Member.objects.active().filter(handle=normal).first()
+
+
+@require_safe
+def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _cohort_page(request, _community(request, slug))
+
+
+@login_required
+@require_POST
+def cohort_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug)
+    permissions.check_lead(request.user, community)
+    form = forms.CohortInviteForm(request.POST)
+    if form.is_valid():
+        invitee = _member_named(form.cleaned_data["handle"])
+        if invitee is None:
+            form.add_error("handle", "No member has that handle.")
+        else:
+            try:
+                actions.invite_to_cohort(
+                    community, by=session_member(request), member=invitee
+                )
+            except ValidationFailed as error:
+                add_action_errors(form, error)
+            else:
+                message = f"@{invitee.handle} is invited to moderate. They will see it on {community.name}."
+                return _cohort_done(request, community, message)
+    return _cohort_page(request, community, invite_form=form)
+
+
+@login_required
+@require_POST
+def cohort_answer(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug)
+    form = forms.CohortAnswerForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed({"decision": ["Choose to accept or to decline."]})
+    accept = form.cleaned_data["decision"] == "accept"
+    actions.answer_cohort_invitation(
+        community, member=session_member(request), accept=accept
+    )
+    message = (
+        f"Welcome to the cohort of {community.name}. The queue and the settings are open to you now."
+        if accept
+        else "You declined. You stay a member, and the lead may ask again later."
+    )
+    return _cohort_done(request, community, message)
+
+
+@login_required
+@require_POST
+def cohort_withdraw(request: HttpRequest, slug: str, handle: str) -> HttpResponse:
+    community = _community(request, slug)
+    permissions.check_lead(request.user, community)
+    invitee = _member_named(handle)
+    if invitee is None:
+        raise Http404
+    actions.withdraw_cohort_invitation(
+        community, by=session_member(request), member=invitee
+    )
+    return _cohort_done(
+        request, community, f"The invitation of @{invitee.handle} is withdrawn."
+    )
+
+
+@login_required
+@require_POST
+def cohort_handover(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug)
+    permissions.check_lead(request.user, community)
+    moderators = [
+        place.member.handle
+        for place in community.memberships.cohort()
+        .filter(role=Membership.Role.MODERATOR)
+        .select_related("member")
+    ]
+    form = forms.HandoverForm(request.POST, moderators=moderators)
+    successor = form.is_valid() and _member_named(form.cleaned_data["handle"])
+    if successor:
+        try:
+            actions.hand_over_lead(community, by=session_member(request), to=successor)
+        except ValidationFailed as error:
+            add_action_errors(form, error)
+        else:
+            message = f"@{successor.handle} leads the cohort now. You are a moderator."
+            return _cohort_done(request, community, message)
+    return _cohort_page(request, community, handover_form=form)
+
+
+@login_required
+@require_POST
+def cohort_step_down(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug)
+    actions.step_down(community, member=session_member(request))
+    return _cohort_done(request, community, "You stepped down. You stay a member.")
+
+
+@login_required
+@require_POST
+def cohort_remove(request: HttpRequest, slug: str, handle: str) -> HttpResponse:
+    community = _community(request, slug)
+    permissions.check_lead(request.user, community)
+    moderator = _member_named(handle)
+    if moderator is None:
+        raise Http404
+    actions.remove_from_cohort(community, by=session_member(request), member=moderator)
+    message = f"@{moderator.handle} no longer moderates. They stay a member."
+    return _cohort_done(request, community, message)
+
+
+@login_required
+@require_POST
+def cohort_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community(request, slug)
+    permissions.check_lead(request.user, community)
+    form = forms.CohortSettingsForm(request.POST)
+    if form.is_valid():
+        actions.update_cohort_settings(
+            community, by=session_member(request), **form.cleaned_data
+        )
+        return _cohort_done(request, community, "The cohort's settings are saved.")
+    return _cohort_page(request, community, settings_form=form)

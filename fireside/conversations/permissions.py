@@ -9,6 +9,7 @@ from fireside.accounts.models import Member
 from fireside.communities.models import Membership
 from fireside.conversations.models import Conversation
 from fireside.core.exceptions import NotAllowed, ValidationFailed
+from fireside.moderation.permissions import check_not_restricted
 from fireside.safety.models import Block
 
 #: After a decline, the same person may ask the same member again only after this.
@@ -31,6 +32,10 @@ def check_request_conversation(sender: Any, recipient: Any, post: Any = None) ->
         )
     if not recipient.is_active:
         raise NotAllowed("This member's account is closed.", code="inactive")
+    if post is not None:
+        check_not_restricted(
+            sender, post.community, doing="ask for conversations about its posts"
+        )
     if Block.objects.filter(blocker=sender, blocked=recipient).exists():
         raise NotAllowed(
             f"You blocked @{recipient.handle}. Unblock them first.", code="you_blocked"

@@ -65,7 +65,8 @@ def _newest_post_ids(
     parts: list[str] = []
     params: list[Any] = []
     for number, community_id in enumerate(community_ids):
-        where = "community_id = %s AND deleted_at IS NULL"
+        # Not the posts a cohort hid (fireside.moderation).
+        where = "community_id = %s AND deleted_at IS NULL AND hidden_at IS NULL"
         params.append(community_id)
         # Not the authors the member muted or blocked (fireside.safety), in the same
         # statement: the feed's query count stays the same.
@@ -109,8 +110,10 @@ def home_feed(
             pk__in=_newest_post_ids(community_ids, after, limit + 1, member.pk)
         )
     else:
-        posts = posts.filter(community_id__in=community_ids).exclude(
-            hidden_authors(member)
+        posts = (
+            posts.filter(community_id__in=community_ids)
+            .not_hidden()
+            .exclude(hidden_authors(member))
         )
         if after is not None:
             posts = posts.filter(

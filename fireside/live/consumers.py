@@ -84,8 +84,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     or `read` frame calls the same action the API calls.
 
     Client frames: send, read, subscribe, ping. Server frames: hello, message, read, state,
-    request, ack, subscribed, pong, error. A malformed frame is answered with an error
-    `bad_frame` and the socket stays open."""
+    request, moderation, ack, subscribed, pong, error. A malformed frame is answered with
+    an error `bad_frame` and the socket stays open."""
 
     groups_joined: list[str]
     member: Any = None
@@ -279,10 +279,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             event, {"type": "request", "conversation": event["conversation"]}
         )
 
+    async def moderation_notice(self, event: dict[str, Any]) -> None:
+        # Sent to the member's own group only; the ids say nothing of its words, which
+        # the client reads from GET me/moderation.
+        await self.send_json(
+            {"type": "moderation", "notice": event["notice"], "kind": event["kind"]}
+        )
+
     async def auth_password_changed(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_SESSION_ENDED)
 
     async def auth_logged_out(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_SESSION_ENDED)
+
+    async def auth_suspended(self, event: dict[str, Any]) -> None:
+        # The account was suspended site-wide: every socket of it closes.
         await self.close(code=CLOSE_SESSION_ENDED)
 
     async def auth_token_revoked(self, event: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ the same community joins the one open case about it. A case belongs to a communi
 or, with no community, to the instance's administrators. The queue, claiming, actions and
 appeals build on these rows (issue 6)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -118,6 +119,8 @@ class Case(models.Model):
         related_name="+",
     )
     second_opinion_asked_at = models.DateTimeField(null=True, blank=True)
+    #: When the case was assigned (round-robin prefers whoever waited longest).
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -224,6 +227,8 @@ class CaseNote(models.Model):
         SECOND_OPINION_ASKED = "second_opinion_asked", "asked for a second opinion"
         SECOND_OPINION = "second_opinion", "second opinion"
         REOPENED = "reopened", "reopened"
+        TAKEN_OVER = "taken_over", "took over the case"
+        RESOLVED = "resolved", "resolved"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
@@ -249,8 +254,32 @@ class ModActionQuerySet(models.QuerySet["ModAction"]):
             Q(ends_at__isnull=True) | Q(ends_at__gt=at)
         )
 
-    def pending(self) -> "ModActionQuerySet":
-        return self.filter(state=ModAction.State.PENDING)
+    def pending(self, at: Any = None) -> "ModActionQuerySet":
+        """Actions waiting for a second cohort member and still in time for one. A pending
+        row older than PENDING_FOR has lapsed, whether or not the task marked it yet."""
+        at = at or timezone.now()
+        return self.filter(
+            state=ModAction.State.PENDING, proposed_at__gt=at - ModAction.PENDING_FOR
+        )
+
+    def overdue(self, at: Any = None) -> "ModActionQuerySet":
+        """Pending rows whose time ran out, not yet marked lapsed."""
+        at = at or timezone.now()
+        return self.filter(
+            state=ModAction.State.PENDING, proposed_at__lte=at - ModAction.PENDING_FOR
+        )
+
+    def logged(self) -> "ModActionQuerySet":
+        """What the public log shows: actions that took effect (overturned ones too),
+        except dismissals, whose reasons talk about reports rather than a decision."""
+        return self.filter(
+            state__in=[ModAction.State.IN_FORCE, ModAction.State.OVERTURNED],
+            in_force_at__isnull=False,
+        ).exclude(kind=ModAction.Kind.DISMISS)
+
+    def against(self, member: Any) -> "ModActionQuerySet":
+        """Actions about MEMBER that they are told of (a dismissal is about nobody)."""
+        return self.filter(subject=member).exclude(kind=ModAction.Kind.DISMISS)
 
     def restricting(
         self, member: Any, community: Any, kinds: Any = None
@@ -291,6 +320,14 @@ class ModAction(models.Model):
     RESTRICTIONS = (Kind.MUTE, Kind.SUSPEND, Kind.BAN)
     #: Kinds that always need a second cohort member.
     TWO_PERSON_KINDS = (Kind.BAN,)
+    #: A suspension longer than this many days needs a second cohort member.
+    SUSPEND_DAYS_ALONE = 7
+    #: Hiding a post older than this needs a second cohort member.
+    HIDE_ALONE_WITHIN = timedelta(hours=24)
+    #: A pending action nobody confirms within this lapses.
+    PENDING_FOR = timedelta(hours=72)
+    #: Kinds that count as upheld against their subject (trust and standing).
+    SANCTIONS = (Kind.HIDE, Kind.WARN, Kind.MUTE, Kind.SUSPEND, Kind.BAN)
 
     case = models.ForeignKey(
         Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
@@ -358,3 +395,76 @@ class ModAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.state}) in {self.community_id or 'the instance'}"
+
+    @property
+    def current_state(self) -> str:
+        """The state as it is now: a pending action past its 72 hours has lapsed even
+        before the task marks it."""
+        if (
+            self.state == self.State.PENDING
+            and self.proposed_at <= timezone.now() - self.PENDING_FOR
+        ):
+            return self.State.LAPSED
+        return str(self.state)
+
+    @property
+    def current_state_display(self) -> str:
+        return self.State(self.current_state).label
+
+    @property
+    def lapses_at(self) -> Any:
+        return self.proposed_at + self.PENDING_FOR
+
+    @property
+    def has_ended(self) -> bool:
+        """A mute or suspension whose period is over."""
+        return self.ends_at is not None and self.ends_at <= timezone.now()
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def unread(self) -> "NoticeQuerySet":
+        return self.filter(read_at__isnull=True)
+
+    def visible_to(self, member: Any) -> "NoticeQuerySet":
+        """A member's own notices only."""
+        if member is None or not member.is_authenticated:
+            return self.none()
+        return self.filter(member=member)
+
+
+class Notice(models.Model):
+    """An in-app moderation notice for one member: an action about them (with its rule
+    and reason), or, for cohort members, a case assigned to them or a second opinion
+    asked for."""
+
+    class Kind(models.TextChoices):
+        ACTION = "action", "an action about you"
+        OVERTURNED = "overturned", "an action about you was overturned"
+        ASSIGNED = "assigned", "a case was assigned to you"
+        SECOND_OPINION = "second_opinion", "a second opinion was asked for"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moderation_notices",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    action = models.ForeignKey(
+        ModAction, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["member", "-created_at"], name="notice_by_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice to {self.member_id}: {self.kind}"

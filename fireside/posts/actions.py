@@ -10,6 +10,7 @@ from fireside.communities.models import Community
 from fireside.communities.permissions import check_post_in
 from fireside.core.exceptions import ValidationFailed
 from fireside.core.topics import parse_topics
+from fireside.moderation.permissions import check_not_restricted
 from fireside.posts import permissions
 from fireside.posts.models import Post, PostRevision
 from fireside.search import fulltext
@@ -65,7 +66,9 @@ def create_post(
     body: str,
     topics: str | list[str] = "",
 ) -> Post:
-    """Open a post in COMMUNITY; its active members may."""
+    """Open a post in COMMUNITY; its active members may, unless muted, suspended or
+    banned there (moderation)."""
+    check_not_restricted(by, community, doing="post")
     check_post_in(by, community)
     errors: dict[str, list[str]] = {}
     topic_names = _clean(errors, title=title, body=body, topics=topics) or []
@@ -92,6 +95,7 @@ def edit_post(
 ) -> Post:
     """Change a post within the edit window, keeping its earlier words as a revision."""
     permissions.check_edit_post(by, post)
+    check_not_restricted(by, post.community, doing="edit posts")
     errors: dict[str, list[str]] = {}
     topic_names = _clean(errors, title=title, body=body, topics=topics)
     if errors:

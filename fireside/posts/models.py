@@ -14,19 +14,39 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def visible_to(self, viewer: Any) -> "PostQuerySet":
         """Return the posts VIEWER may read: every live post of an open community, and those
-        of request and invite communities to their active members only."""
+        of request and invite communities to their active members only. A post the
+        cohort hid is gone for everyone but its author and the cohort."""
         return self.live().in_communities_readable_by(viewer)
+
+    def not_hidden(self) -> "PostQuerySet":
+        """Posts no cohort hid (moderation)."""
+        return self.filter(hidden_at__isnull=True)
+
+    def not_hidden_from(self, viewer: Any) -> "PostQuerySet":
+        """Leave out the posts a cohort hid, except for their author and that cohort."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.not_hidden()
+        cohort_of = (
+            Membership.objects.cohort().filter(member=viewer).values("community_id")
+        )
+        return self.filter(
+            Q(hidden_at__isnull=True)
+            | Q(author_id=viewer.pk)
+            | Q(community_id__in=cohort_of)
+        )
 
     def in_communities_readable_by(self, viewer: Any) -> "PostQuerySet":
         """Return the posts, deleted ones included, whose community VIEWER may read; the post
         page shows a deleted post as a tombstone where its words were."""
         public = Q(community__visibility=Community.Visibility.OPEN)
         if viewer is None or not viewer.is_authenticated:
-            return self.filter(public)
+            return self.filter(public).not_hidden()
         member_of = (
             Membership.objects.active().filter(member=viewer).values("community_id")
         )
-        return self.filter(public | Q(community_id__in=member_of))
+        return self.filter(public | Q(community_id__in=member_of)).not_hidden_from(
+            viewer
+        )
 
 
 class Post(models.Model):
@@ -50,6 +70,16 @@ class Post(models.Model):
     #: The author paused conversation requests about this post.
     requests_paused = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    #: Hidden by a cohort's action (moderation): gone for everyone but its author, who
+    #: is told under which rule, and the cohort. Cleared if the action is overturned.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by_action = models.ForeignKey(
+        "moderation.ModAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -68,6 +98,10 @@ class Post(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class PostRevision(models.Model):

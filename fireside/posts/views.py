@@ -12,6 +12,7 @@ from fireside.communities.models import Community
 from fireside.communities.permissions import check_post_in
 from fireside.core.exceptions import NotAllowed, ValidationFailed
 from fireside.core.forms import add_action_errors
+from fireside.moderation.permissions import check_not_restricted
 from fireside.posts import actions, forms, permissions, queries
 from fireside.posts.models import Post, PostQuerySet
 
@@ -41,6 +42,7 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(Community.objects.visible_to(member), slug=slug)
     context: dict[str, object] = {"community": community}
     try:
+        check_not_restricted(member, community, doing="post")
         check_post_in(member, community)
     except NotAllowed as refusal:
         context["refusal"] = refusal

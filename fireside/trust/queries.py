@@ -21,11 +21,21 @@ ACCEPTED_STATES = [Conversation.State.ACTIVE, Conversation.State.ARCHIVED]
 
 
 def upheld_actions_against(member: Any, since: datetime, community: Any = None) -> int:
-    """Count moderation actions against MEMBER upheld since SINCE (in COMMUNITY if given).
+    """Count moderation actions against MEMBER upheld since SINCE (in COMMUNITY if given):
+    hides, warnings, mutes, suspensions and bans that took effect since SINCE and were
+    not overturned (a dismissal is not against anyone; granting or revoking level 4 is
+    a trust decision, not a sanction). A period that ended still counts: it was upheld."""
+    from fireside.moderation.models import ModAction
 
-    Always 0 for now: moderation actions do not exist yet (issue 6). The moderation app
-    replaces this body with its own query; every trust rule reads it through here."""
-    return 0
+    actions = ModAction.objects.filter(
+        subject=member,
+        state=ModAction.State.IN_FORCE,
+        kind__in=ModAction.SANCTIONS,
+        in_force_at__gte=since,
+    )
+    if community is not None:
+        actions = actions.filter(community=community)
+    return actions.count()
 
 
 def dialogues_published(member: Any) -> int:

@@ -4,7 +4,7 @@ them do there. Computed on demand (three small queries); nothing is stored.
 - days present: days the member was active on Fireside while a member of the community;
 - accepted conversations: accepted conversations (either side) with active members of it;
 - upheld actions: moderation actions upheld against them there in the last 30 days
-  (always 0 until moderation exists, see queries.upheld_actions_against).
+  (see queries.upheld_actions_against).
 
 A regular of a community has been present on 14 days and had 3 accepted conversations with
 its members, with nothing upheld against them there in 30 days: the same shape as trust
@@ -70,9 +70,14 @@ class Standing:
 
 
 def is_suspended_in(member: Any, community: Any) -> bool:
-    """Whether MEMBER is suspended in COMMUNITY. Always False until moderation exists
-    (issue 6); the moderation app fills this in."""
-    return False
+    """Whether MEMBER is suspended (or banned) in COMMUNITY now."""
+    from fireside.moderation.models import ModAction
+
+    if member is None or not member.is_authenticated:
+        return False
+    return ModAction.objects.restricting(
+        member, community, kinds=[ModAction.Kind.SUSPEND, ModAction.Kind.BAN]
+    ).exists()
 
 
 def standing_in(member: Any, community: Any) -> Standing:

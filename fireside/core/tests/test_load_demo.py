@@ -8,6 +8,7 @@ from fireside.conversations.models import Conversation, Message
 from fireside.core.demo import COMMUNITIES, CONVERSATIONS, MEMBERS
 from fireside.posts.models import Post
 from fireside.search import fulltext
+from fireside.staff.demo import DEMO_RECIPIENTS, DEMO_SPAMMER
 
 
 def counts():
@@ -25,11 +26,12 @@ def test_load_demo_fills_a_living_instance(settings):
 
     assert set(Member.objects.values_list("handle", flat=True)) == {
         member.handle for member in MEMBERS
-    } | {DEMO_SENDER}
+    } | {DEMO_SENDER, DEMO_SPAMMER}
     assert Community.objects.count() == len(COMMUNITIES)
     assert Post.objects.count() == sum(len(c.posts) for c in COMMUNITIES)
-    # The demo conversations, and one request held in ada's Later tray.
-    assert Conversation.objects.count() == len(CONVERSATIONS) + 1
+    # The demo conversations, one request held in ada's Later tray, and the requests
+    # of the spam account the staff demo suspends.
+    assert Conversation.objects.count() == len(CONVERSATIONS) + 1 + len(DEMO_RECIPIENTS)
     # Everything went through the actions, so the directory search finds it.
     assert fulltext.search_ids("community", "beekeeping")
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from fireside.accounts import actions as accounts
 from fireside.accounts.models import Member
+from fireside.appeals.demo import load_appeals_demo
+from fireside.blocklists.demo import load_blocklists_demo
 from fireside.communities import actions as communities
 from fireside.communities.models import Community
 from fireside.conversations import actions as conversations
@@ -26,6 +28,7 @@ from fireside.core.demo import (
 from fireside.moderation.demo import load_moderation_demo
 from fireside.posts import actions as posts
 from fireside.posts.models import Post
+from fireside.staff.demo import load_staff_demo
 from fireside.trust.demo import load_trust_demo
 
 DEMO_PASSWORD = "fireside-demo"
@@ -55,7 +58,10 @@ class Command(BaseCommand):
                 self._conversation(demo)
             load_trust_demo()
             load_conversations_demo()
+            load_blocklists_demo()  # cohorts first: moderation demo uses them
             load_moderation_demo()
+            load_appeals_demo()
+            load_staff_demo()
         if new_members or new_communities:
             self.stdout.write(
                 f"Loaded {len(new_members)} demo members and "

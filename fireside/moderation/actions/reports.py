@@ -10,6 +10,7 @@ from fireside.communities.models import Community
 from fireside.core.exceptions import ValidationFailed
 from fireside.core.ratelimit import Limit
 from fireside.moderation import permissions
+from fireside.moderation.actions.cases import assign_round_robin
 from fireside.moderation.models import Case, Report
 
 #: The longest reason a report may give, in characters.
@@ -65,7 +66,9 @@ def case_for(*, community: Community | None, target: Any) -> Case:
         return existing
     try:
         with transaction.atomic():
-            return Case.objects.create(community=community, **fields)
+            case = Case.objects.create(community=community, **fields)
+            assign_round_robin(case)
+            return case
     except IntegrityError:  # opened by someone else a moment ago
         return Case.objects.unresolved().get(**lookup)
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BlocklistsConfig(AppConfig):
+    name = "fireside.blocklists"
+    label = "blocklists"
+    verbose_name = "Shared blocklists"
