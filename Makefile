@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := fireside.settings
 
-.PHONY: run test test-all test-browser check format lock setup demo worker clean
+.PHONY: run test test-all test-browser test-fuzz check format lock setup demo worker clean
 
 $(STAMP): requirements.lock
 	@set -e; \
@@ -34,19 +34,24 @@ run: demo
 	@echo "  Outgoing mail is written to var/mail/ as .eml files."
 	@echo
 	@$(PY) manage.py db_worker --interval 0.5 >var/worker.log 2>&1 & \
-	worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	worker=$$!; $(PY) manage.py run_schedule >var/schedule.log 2>&1 & \
+	schedule=$$!; trap "kill $$worker $$schedule 2>/dev/null" EXIT INT TERM; \
 	$(VENV)/bin/uvicorn fireside.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off
 
 # The fast suite: SQLite, in-memory channel layer, no browser, no extra servers.
 test: setup
-	$(VENV)/bin/pytest -m "not browser and not server" -p no:cacheprovider
+	$(VENV)/bin/pytest -m "not browser and not server and not fuzz" -p no:cacheprovider
 
 # Everything but the browser, for CI against PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
 test-all: setup
-	$(VENV)/bin/pytest -m "not browser" -p no:cacheprovider
+	$(VENV)/bin/pytest -m "not browser and not fuzz" -p no:cacheprovider
 
 test-browser: setup
 	$(VENV)/bin/pytest -m browser -p no:cacheprovider
+
+# schemathesis against the OpenAPI schema (tests/security/test_api_fuzz.py): a few minutes.
+test-fuzz: setup
+	$(VENV)/bin/pytest -m fuzz -p no:cacheprovider
 
 check: $(STAMP)
 	$(VENV)/bin/ruff format --check .

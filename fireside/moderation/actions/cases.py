@@ -18,7 +18,11 @@ NOTE_MAX_LENGTH = 2000
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("community").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=case.pk)
+    )
 
 
 def _unresolved(case: Case) -> None:
