@@ -14,14 +14,18 @@ from fireside.accounts.api import auth_router, me_router, members_router
 from fireside.appeals.api import router as appeals_router
 from fireside.blocklists.api import router as blocklists_router
 from fireside.communities.api import router as communities_router
+from fireside.connections.api import router as connections_router
 from fireside.conversations.api import router as conversations_router
 from fireside.core.exceptions import DomainError, RateLimited
+from fireside.dialogues.api import router as dialogues_router
 from fireside.feed.api import router as feed_router
 from fireside.moderation.api import router as moderation_router
 from fireside.posts.api import router as posts_router
+from fireside.ratings.api import router as ratings_router
 from fireside.safety.api import router as safety_router
 from fireside.staff.api import router as staff_router
 from fireside.trust.api import router as trust_router
+from fireside.yourdata.api import router as yourdata_router
 
 api = NinjaAPI(
     title="Fireside API",
@@ -44,6 +48,11 @@ api.add_router("/", moderation_router)
 api.add_router("/", appeals_router)
 api.add_router("/staff/", staff_router)
 api.add_router("/", blocklists_router)
+api.add_router("/", dialogues_router)
+api.add_router("/", ratings_router)
+api.add_router("/", connections_router)
+# Also registers DELETE me on me_router (account deletion lives with your data).
+api.add_router("/", yourdata_router)
 
 
 def error_response(

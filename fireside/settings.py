@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "fireside.live",
     "fireside.appeals",
     "fireside.staff",
+    "fireside.dialogues",
+    "fireside.ratings",
+    "fireside.connections",
+    "fireside.yourdata",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +321,10 @@ FIRESIDE_RATE_LIMITS = {
     "mail.address": (20, 60 * 60),
     # Reports one member files (a repeat of an open report does not count).
     "report.member": (10, 60 * 60),
+    # Data exports one member starts (each builds a zip of everything that is theirs).
+    "export.member": (3, 24 * 60 * 60),
+    # Wrong passwords when asking for account deletion.
+    "deletion.password": (5, 60 * 60),
 }
 
 #: What each trust level may do, per sliding window in seconds, enforced in actions through
@@ -375,6 +383,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+#: Where data exports (zips) are written; each is deleted 7 days after it is ready.
+EXPORT_ROOT = VAR_DIR / "exports"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -20,6 +20,10 @@ urlpatterns = [
     path("", include("fireside.appeals.urls")),
     path("", include("fireside.staff.urls")),
     path("", include("fireside.blocklists.urls")),
+    path("", include("fireside.dialogues.urls")),
+    path("", include("fireside.ratings.urls")),
+    path("", include("fireside.connections.urls")),
+    path("", include("fireside.yourdata.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

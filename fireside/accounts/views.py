@@ -22,6 +22,7 @@ from fireside.core.ratelimit import client_address
 from fireside.live.broadcast import broadcast_on_commit
 from fireside.live.consumers import session_key_hash
 from fireside.live.groups import session_group
+from fireside.yourdata.banner import remember_pending_deletion
 
 
 def _form_page(
@@ -92,6 +93,8 @@ def login(request: HttpRequest) -> HttpResponse:
             status = 401
         else:
             start_session(request, member)
+            # A pending account deletion shows on every page, with a cancel button.
+            remember_pending_deletion(request, member)
             return redirect(_next_url(request))
     context = {"form": form, "next": _next_url(request)}
     return _form_page(request, "accounts/login.html", context, status)

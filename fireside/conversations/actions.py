@@ -28,6 +28,7 @@ from fireside.core.exceptions import (
     NotFound,
     ValidationFailed,
 )
+from fireside.dialogues.actions import forget_deleted_message
 from fireside.live.broadcast import broadcast_many_on_commit, broadcast_on_commit
 from fireside.live.groups import member_group
 from fireside.moderation.actions import open_system_case
@@ -591,6 +592,8 @@ def delete_message(message: Message, *, by: Any) -> Message:
         message.body = ""
         message.deleted_at = message.deleted_at or timezone.now()
         message.save(update_fields=["body", "deleted_at"])
+        # A dialogue that published it shows a tombstone in its place too.
+        forget_deleted_message(message)
         _message_changed(message.conversation, message)
     return message
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from fireside.accounts.models import Member
 from fireside.communities.models import Membership
 from fireside.conversations.models import Conversation
+from fireside.conversations.pileon import are_connected
 from fireside.core.exceptions import NotAllowed, ValidationFailed
 from fireside.moderation.permissions import check_not_restricted
 from fireside.safety.models import Block
@@ -71,8 +72,7 @@ def check_request_conversation(sender: Any, recipient: Any, post: Any = None) ->
             "(trust level 3 and up).",
             code="trusted_only",
         )
-    if rule == Member.WhoMayAsk.CONNECTIONS:
-        # Connections arrive with the keep-in-touch issue; until then nobody qualifies.
+    if rule == Member.WhoMayAsk.CONNECTIONS and not are_connected(sender, recipient):
         raise NotAllowed(
             f"@{recipient.handle} takes requests from their connections only.",
             code="connections_only",

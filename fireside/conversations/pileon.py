@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from fireside.accounts.models import Member
 from fireside.communities.models import Membership
+from fireside.connections.models import Connection
 from fireside.conversations.models import Conversation
 from fireside.trust.standing import standing_in
 
@@ -29,11 +30,8 @@ PILE_ON_NEWCOMERS = 3
 
 
 def are_connected(one: Any, other: Any) -> bool:
-    """Whether ONE and OTHER keep in touch as connections.
-
-    Connections arrive with the keep-in-touch issue; until then nobody is connected, and
-    this is the one place to ask when they do."""
-    return False
+    """Whether ONE and OTHER keep in touch as connections (fireside.connections)."""
+    return Connection.objects.filter(member=one, other=other).exists()
 
 
 def has_shared_standing(sender: Any, recipient: Any) -> bool:

@@ -23,6 +23,14 @@ SCHEDULE = [
     Every("fireside.moderation.tasks.expire_pending_actions", timedelta(minutes=10)),
     # Age-based thresholds are only reached when something recomputes them.
     Every("fireside.trust.tasks.recompute_trust_levels", timedelta(days=1)),
+    # The "your turn" email digest, for members who switched it on (once a day each).
+    Every("fireside.connections.tasks.send_turn_reminder_digests", timedelta(days=1)),
+    # Monthly audit reminders: checked daily, each member reminded every 30 days.
+    Every("fireside.connections.tasks.send_audit_reminders", timedelta(days=1)),
+    # A full bridging pass; rating changes also queue their community (debounced).
+    Every("fireside.ratings.tasks.score_all_communities", timedelta(days=1)),
+    # Accounts past their 14-day grace period are deleted; expired export files go.
+    Every("fireside.yourdata.tasks.tidy_your_data", timedelta(hours=1)),
 ]
 
 

@@ -8,17 +8,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from fireside.communities.models import Membership
 from fireside.feed.actions import mark_feed_seen
-from fireside.feed.queries import home_feed
-from fireside.posts.models import Post
+from fireside.feed.queries import FeedItem, home_feed, item_moment
 
 
-def _since_index(posts: Sequence[Post], last_visit: datetime | None) -> int | None:
-    """Where the "since your last visit" line goes: before the first post older than the
-    last visit, when newer posts come before it."""
+def _since_index(items: Sequence[FeedItem], last_visit: datetime | None) -> int | None:
+    """Where the "since your last visit" line goes: before the first item older than the
+    last visit, when newer items come before it."""
     if last_visit is None:
         return None
-    for index, post in enumerate(posts):
-        if post.created_at <= last_visit:
+    for index, item in enumerate(items):
+        if item_moment(item) <= last_visit:
             return index or None
     return None
 

@@ -11,6 +11,7 @@ from fireside.conversations import actions
 from fireside.conversations.actions import Outgoing
 from fireside.conversations.models import Conversation
 from fireside.core.exceptions import DomainError, NotFound, ValidationFailed
+from fireside.dialogues.models import Dialogue
 from fireside.live import sending
 from fireside.live.groups import member_group, session_group
 
@@ -78,14 +79,18 @@ def _is_visible(member: Any, conversation_id: int) -> bool:
     return Conversation.objects.visible_to(member).filter(pk=conversation_id).exists()
 
 
+def _is_own_dialogue(member: Any, dialogue_id: int) -> bool:
+    return Dialogue.objects.involving(member).filter(pk=dialogue_id).exists()
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """One socket per open page or client. It authenticates on connect, joins the member's
     groups and turns events into frames; it never writes to the database itself: a `send`
     or `read` frame calls the same action the API calls.
 
     Client frames: send, read, subscribe, ping. Server frames: hello, message, read, state,
-    request, moderation, ack, subscribed, pong, error. A malformed frame is answered with
-    an error `bad_frame` and the socket stays open."""
+    request, moderation, dialogue, ack, subscribed, pong, error. A malformed frame is
+    answered with an error `bad_frame` and the socket stays open."""
 
     groups_joined: list[str]
     member: Any = None
@@ -121,7 +126,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # database_sync_to_async, which closes stale connections itself.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
+            # An event this socket has no frame for (a newer process in a rolling
+            # deploy, say) is skipped: raising would end the consumer and drop the socket.
+            logger.warning("No handler for event %r on a live socket", message["type"])
+            return
         await handler(message)
 
     # Client → server
@@ -278,6 +286,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self._if_visible(
             event, {"type": "request", "conversation": event["conversation"]}
         )
+
+    async def dialogue_changed(self, event: dict[str, Any]) -> None:
+        # A proposal, publication, decline or withdrawal of a dialogue of one's own
+        # conversation; the client reads the rest from the API.
+        if await database_sync_to_async(_is_own_dialogue)(
+            self.member, event["dialogue"]
+        ):
+            await self.send_json(
+                {
+                    "type": "dialogue",
+                    "dialogue": event["dialogue"],
+                    "kind": event["state"],
+                }
+            )
 
     async def moderation_notice(self, event: dict[str, Any]) -> None:
         # Sent to the member's own group only; the ids say nothing of its words, which

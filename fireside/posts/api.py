@@ -22,6 +22,7 @@ from fireside.communities.actions import SLUG_PATTERN
 from fireside.communities.models import Community
 from fireside.core.exceptions import ValidationFailed
 from fireside.core.text import render_markdown
+from fireside.dialogues.payloads import post_dialogue_summaries
 from fireside.posts import actions, permissions
 from fireside.posts.models import Post, PostQuerySet, PostRevision
 from fireside.posts.queries import search_posts as find_posts
@@ -85,7 +86,8 @@ class PostOut(Schema):
     edited_at: datetime | None
     can_edit: bool
     can_delete: bool
-    # Dialogues published under the post arrive with the dialogues issue.
+    #: The dialogues published under the post that the viewer may read, newest first:
+    #: `{id, community, post, title, participants, published_at}` each.
     dialogues: list[dict[str, Any]]
 
 
@@ -146,7 +148,7 @@ def _post_out(post: Post, viewer: Member | None) -> PostOut:
         edited_at=post.edited_at,
         can_edit=permissions.can_edit_post(viewer, post),
         can_delete=permissions.can_delete_post(viewer, post),
-        dialogues=[],
+        dialogues=post_dialogue_summaries(post, viewer),
     )
 
 

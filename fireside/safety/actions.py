@@ -11,6 +11,7 @@ from fireside.safety.models import Block, Mute
 def block_member(target: Any, *, by: Any) -> Block:
     """Block TARGET for BY: every open conversation between them ends at once, for both,
     and TARGET can no longer ask BY for one. Blocking again changes nothing."""
+    from fireside.connections.actions import end_connection_for_block
     from fireside.conversations.actions import end_conversations_between
 
     if target.pk == by.pk:
@@ -24,6 +25,8 @@ def block_member(target: Any, *, by: Any) -> Block:
             except IntegrityError:
                 block = Block.objects.get(blocker=by, blocked=target)
         end_conversations_between(by, target)
+        # A block ends a keep-in-touch connection and any offer, for both.
+        end_connection_for_block(by, target)
     return block
 
 

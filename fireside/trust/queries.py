@@ -39,8 +39,14 @@ def upheld_actions_against(member: Any, since: datetime, community: Any = None) 
 
 
 def dialogues_published(member: Any) -> int:
-    """Count dialogues MEMBER published with someone. 0 until dialogues exist."""
-    return 0
+    """Count the published dialogues MEMBER took part in."""
+    from fireside.dialogues.models import Dialogue  # dialogues builds on trust
+
+    return (
+        Dialogue.objects.filter(state=Dialogue.State.PUBLISHED)
+        .filter(Q(conversation__initiator=member) | Q(conversation__recipient=member))
+        .count()
+    )
 
 
 def days_active(member: Any, since: Any = None) -> int:

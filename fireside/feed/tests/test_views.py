@@ -253,8 +253,10 @@ def test_home_feed_query_count_stays_the_same_however_many_posts(
     client.force_login(alice)
     client.get("/about/")  # the first request after log-in saves the session once
 
-    # Session, member, posts, their topics, feed visit read and write.
-    with django_assert_num_queries(8):
+    # Session, member, posts (memberships, the merged ids, the rows), their topics,
+    # dialogues of connections, feed visit read and write, helpful notices (ratings)
+    # and the audit reminder (connections).
+    with django_assert_num_queries(11):
         response = client.get("/")
 
     assert len(post_ids(response)) == min(2 * count, 20)

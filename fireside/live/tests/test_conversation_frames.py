@@ -411,3 +411,21 @@ async def test_second_member_account_sees_nothing_of_others(sockets, talking):
     )
 
     assert (await frame(socket))["code"] == "not_found"
+
+
+@run_async
+async def test_an_event_without_a_frame_is_skipped_and_the_socket_stays_open(
+    sockets, alice
+):
+    from channels.layers import get_channel_layer
+
+    from fireside.live.groups import member_group
+
+    socket = await sockets.open(alice)
+
+    await get_channel_layer().group_send(
+        member_group(alice.pk), {"type": "from.a.newer.release", "n": 1}
+    )
+
+    await assert_silent(socket)
+    await assert_still_open(socket)

@@ -15,6 +15,7 @@ from fireside.appeals.demo import load_appeals_demo
 from fireside.blocklists.demo import load_blocklists_demo
 from fireside.communities import actions as communities
 from fireside.communities.models import Community
+from fireside.connections.demo import load_connections_demo
 from fireside.conversations import actions as conversations
 from fireside.conversations.demo import load_conversations_demo
 from fireside.conversations.models import Conversation
@@ -25,9 +26,11 @@ from fireside.core.demo import (
     DemoCommunity,
     DemoConversation,
 )
+from fireside.dialogues.demo import load_dialogues_demo
 from fireside.moderation.demo import load_moderation_demo
 from fireside.posts import actions as posts
 from fireside.posts.models import Post
+from fireside.ratings.demo import load_ratings_demo
 from fireside.staff.demo import load_staff_demo
 from fireside.trust.demo import load_trust_demo
 
@@ -62,6 +65,9 @@ class Command(BaseCommand):
             load_moderation_demo()
             load_appeals_demo()
             load_staff_demo()
+            load_dialogues_demo()
+            load_connections_demo()
+            load_ratings_demo()  # after the posts; scores them at the end
         if new_members or new_communities:
             self.stdout.write(
                 f"Loaded {len(new_members)} demo members and "
