@@ -52,6 +52,19 @@ SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 #: The instance's name, shown in the page title and in mail.
 SITE_NAME = env_str("SITE_NAME", "Fireside")
 
+#: The public host name other servers know this instance by (fireside.example), which
+#: makes handles @handle@FIRESIDE_DOMAIN. Federation is off unless it is set and SITE_URL
+#: is https. Choose it once: remote servers remember every id made from it.
+FIRESIDE_DOMAIN = env_str("FIRESIDE_DOMAIN").strip().lower()
+#: Derived, for information: the code asks fireside.federation.conf.enabled(), which reads
+#: the two settings each time.
+FEDERATION_ENABLED = bool(FIRESIDE_DOMAIN) and SITE_URL.startswith("https://")
+#: Test-only: let outgoing federation fetches reach private and loopback addresses and
+#: plain http. Never set it on a server that others can reach (it opens SSRF).
+FEDERATION_ALLOW_PRIVATE_ADDRESSES = env_bool(
+    "FEDERATION_ALLOW_PRIVATE_ADDRESSES", False
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -81,6 +94,7 @@ INSTALLED_APPS = [
     "fireside.ratings",
     "fireside.connections",
     "fireside.yourdata",
+    "fireside.federation",
 ]
 
 MIDDLEWARE = [

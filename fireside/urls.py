@@ -9,6 +9,8 @@ admin.site.site_header = "Fireside administration"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("about/", core_views.about, name="about"),
+    # Before accounts: it adds content negotiation to the profile URL (/@handle/).
+    path("", include("fireside.federation.urls")),
     path("", include("fireside.accounts.urls")),
     path("", include("fireside.communities.urls")),
     path("", include("fireside.posts.urls")),

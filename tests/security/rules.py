@@ -50,6 +50,12 @@ HEARTH_MEMBERS = expect(LOGIN, OK, stranger=FORBIDDEN, administrator=FORBIDDEN)
 #: does not exist.
 DEN_MEMBERS = expect(NOT_FOUND, NOT_FOUND, participant=OK, moderator=OK)
 NOBODY_POSTS = everyone(NOT_ALLOWED)
+#: Federation documents while federation is off: nobody gets one (issue 9).
+FEDERATION_OFF = Rule(
+    get=everyone(NOT_FOUND),
+    post=NOBODY_POSTS,
+    why="federation is off without FIRESIDE_DOMAIN and an https SITE_URL",
+)
 
 
 def _den(world):
@@ -96,6 +102,17 @@ PAGE_RULES: dict[str, Rule] = {
         owned=True,
     ),
     "member_detail": PUBLIC_PAGE,
+    # Federation (issue 9). Off in the test settings (no FIRESIDE_DOMAIN), so every
+    # federation document is a 404 for everyone; fireside/federation/tests cover them on.
+    # member_actor is the profile URL with content negotiation: browsers get the page.
+    "member_actor": PUBLIC_PAGE,
+    "webfinger": FEDERATION_OFF,
+    "host_meta": FEDERATION_OFF,
+    "nodeinfo_discovery": FEDERATION_OFF,
+    "nodeinfo": FEDERATION_OFF,
+    "instance_actor": FEDERATION_OFF,
+    "member_followers": FEDERATION_OFF,
+    "member_following": FEDERATION_OFF,
     "community_list": PUBLIC_PAGE,
     "community_create": MEMBER_FORM,
     "topic_list": PUBLIC_PAGE,

@@ -1,0 +1,306 @@
+"""Discovery: WebFinger, host-meta, NodeInfo and actor documents.
+
+All of it answers 404 while federation is off (conf.enabled). Errors are JSON
+{"detail", "code"} like the API's. Nothing here reveals a count: NodeInfo's usage is empty
+and the follower collections carry no totalItems."""
+
+import json
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from fireside.accounts import views as account_views
+from fireside.accounts.handles import handle_problem, normalize_handle
+from fireside.accounts.models import Member
+from fireside.core.text import render_markdown
+from fireside.federation import conf
+from fireside.federation.keys import instance_key, key_for
+
+JRD = "application/jrd+json"
+NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
+PROFILE_PAGE_REL = "http://webfinger.net/rel/profile-page"
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
+def _json(data: dict[str, Any], content_type: str, cors: bool = False) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type=content_type
+    )
+    if cors:
+        # Discovery documents are public; browser-based clients read them across origins.
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _activity(data: dict[str, Any]) -> HttpResponse:
+    return _json(data, f"{conf.ACTIVITY_JSON}; charset=utf-8")
+
+
+def _off() -> JsonResponse:
+    return _error(404, "federation_off", "Federation is not enabled on this instance.")
+
+
+def wants_activity_json(request: HttpRequest) -> bool:
+    """Whether the Accept header names an ActivityStreams type (with q above 0). Browsers
+    never list these, so anything else (including */*) gets the HTML page."""
+    for part in request.headers.get("Accept", "").split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        if media.lower() not in ("application/activity+json", "application/ld+json"):
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            return True
+    return False
+
+
+def _member_for(handle: str) -> Member | None:
+    normal = normalize_handle(handle)
+    if normal != handle or handle_problem(normal):
+        return None
+    return Member.objects.visible_to(None).filter(handle=normal).first()
+
+
+# WebFinger -------------------------------------------------------------------------------
+
+
+def _resolve_resource(resource: str) -> tuple[str, Member | None] | JsonResponse:
+    """('member', member) or ('instance', None) for RESOURCE, or the error to answer."""
+    here = conf.domain()
+    if resource.startswith("https://"):
+        if resource == conf.instance_actor_id():
+            return ("instance", None)
+        prefix = conf.absolute("/@")
+        if not resource.startswith(prefix):
+            return _error(404, "not_found", "No actor here has that address.")
+        handle = resource.removeprefix(prefix).removesuffix("/")
+    else:
+        address = resource.removeprefix("acct:").removeprefix("@")
+        handle, at, host = address.rpartition("@")
+        if not at or not handle or not host or "/" in address or " " in address:
+            return _error(
+                400,
+                "malformed_resource",
+                "The resource must look like acct:handle@domain or be an actor URL.",
+            )
+        if host.lower() != here:
+            return _error(404, "not_found", f"This server only answers for {here}.")
+        if handle.lower() == here:
+            return ("instance", None)
+    member = _member_for(handle.lower())
+    if member is None:
+        return _error(404, "not_found", "No member here has that handle.")
+    return ("member", member)
+
+
+@require_safe
+def webfinger(request: HttpRequest) -> HttpResponse:
+    if not conf.enabled():
+        return _off()
+    resource = request.GET.get("resource", "").strip()
+    if not resource:
+        return _error(
+            400, "missing_resource", "Say which account: ?resource=acct:handle@domain."
+        )
+    found = _resolve_resource(resource)
+    if isinstance(found, JsonResponse):
+        found["Access-Control-Allow-Origin"] = "*"
+        return found
+    kind, member = found
+    if member is None:
+        actor = conf.instance_actor_id()
+        subject, aliases = conf.acct(conf.domain()), [actor]
+        links = [{"rel": "self", "type": conf.ACTIVITY_JSON, "href": actor}]
+    else:
+        actor = conf.actor_id(member)
+        subject, aliases = conf.acct(member.handle), [actor]
+        links = [
+            {"rel": PROFILE_PAGE_REL, "type": "text/html", "href": actor},
+            {"rel": "self", "type": conf.ACTIVITY_JSON, "href": actor},
+        ]
+    data = {"subject": subject, "aliases": aliases, "links": links}
+    return _json(data, JRD, cors=True)
+
+
+@require_safe
+def host_meta(request: HttpRequest) -> HttpResponse:
+    if not conf.enabled():
+        return _off()
+    template = escape(conf.absolute(reverse("webfinger")) + "?resource={uri}")
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
+        f'  <Link rel="lrdd" type="{JRD}" template="{template}"/>\n'
+        "</XRD>\n"
+    )
+    response = HttpResponse(body, content_type="application/xrd+xml; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# NodeInfo --------------------------------------------------------------------------------
+
+
+@require_safe
+def nodeinfo_discovery(request: HttpRequest) -> HttpResponse:
+    if not conf.enabled():
+        return _off()
+    href = conf.absolute(reverse("nodeinfo"))
+    return _json(
+        {"links": [{"rel": NODEINFO_SCHEMA, "href": href}]},
+        "application/json",
+        cors=True,
+    )
+
+
+@require_safe
+def nodeinfo(request: HttpRequest) -> HttpResponse:
+    if not conf.enabled():
+        return _off()
+    data = {
+        "version": "2.1",
+        "software": {
+            "name": "fireside",
+            "version": conf.software_version(),
+            "homepage": settings.SITE_URL,
+        },
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": True,  # sign-up is open to anyone with an email address
+        # Fireside shows no counts, to people or to machines. The schema requires `usage`
+        # and `usage.users` but none of their numbers, so both stay empty on purpose.
+        "usage": {"users": {}},
+        "metadata": {"nodeName": settings.SITE_NAME},
+    }
+    return _json(
+        data,
+        f'application/json; profile="{NODEINFO_SCHEMA}#"; charset=utf-8',
+        cors=True,
+    )
+
+
+# Actors ----------------------------------------------------------------------------------
+
+
+def person(member: Member) -> dict[str, Any]:
+    """The ActivityPub Person document of MEMBER (public data only)."""
+    actor = conf.actor_id(member)
+    key = key_for(member)
+    return {
+        "@context": conf.ACTOR_CONTEXT,
+        "id": actor,
+        "type": "Person",
+        "preferredUsername": member.handle,
+        "name": member.display_name,
+        "summary": str(render_markdown(member.bio)).strip(),
+        "url": actor,
+        "inbox": f"{actor}inbox",
+        "outbox": f"{actor}outbox",
+        "followers": f"{actor}followers",
+        "following": f"{actor}following",
+        "endpoints": {"sharedInbox": conf.absolute("/inbox")},
+        "publicKey": {
+            "id": conf.key_id(member),
+            "owner": actor,
+            "publicKeyPem": key.public_pem,
+        },
+        # Consent before contact: until follows arrive (and with them the member's own
+        # choice), nobody follows without the member saying yes.
+        "manuallyApprovesFollowers": True,
+        # Profiles are public by design (accounts.models.MemberQuerySet.visible_to).
+        "discoverable": True,
+        # FEP-2c59: the address to show, handle@domain (no "acct:", as the FEP says).
+        "webfinger": conf.acct(member.handle).removeprefix("acct:"),
+    }
+
+
+@require_safe
+def member_actor(request: HttpRequest, handle: str) -> HttpResponse:
+    """A member's profile URL: the HTML page for browsers, the Person for peers."""
+    if not wants_activity_json(request):
+        response = account_views.member_detail(request, handle)
+    elif not conf.enabled():
+        response = _off()
+    else:
+        normal = normalize_handle(handle)
+        if normal != handle and not handle_problem(normal):
+            response = redirect("member_detail", handle=normal, permanent=True)
+        else:
+            member = _member_for(handle)
+            if member is None:
+                response = _error(404, "not_found", "No member here has that handle.")
+            else:
+                response = _activity(person(member))
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _hidden_collection(request: HttpRequest, handle: str, name: str) -> HttpResponse:
+    if not conf.enabled():
+        return _off()
+    member = _member_for(handle)
+    if member is None:
+        return _error(404, "not_found", "No member here has that handle.")
+    # Fireside never shows who follows whom nor how many: the collection exists (peers
+    # expect it) but has neither items nor totalItems.
+    return _activity(
+        {
+            "@context": conf.AS_CONTEXT,
+            "id": f"{conf.actor_id(member)}{name}",
+            "type": "OrderedCollection",
+        }
+    )
+
+
+@require_safe
+def member_followers(request: HttpRequest, handle: str) -> HttpResponse:
+    return _hidden_collection(request, handle, "followers")
+
+
+@require_safe
+def member_following(request: HttpRequest, handle: str) -> HttpResponse:
+    return _hidden_collection(request, handle, "following")
+
+
+@require_safe
+def instance_actor(request: HttpRequest) -> HttpResponse:
+    """The instance actor, which signs our own fetches; served without a signature."""
+    if not conf.enabled():
+        return _off()
+    actor = conf.instance_actor_id()
+    here = conf.domain()
+    data = {
+        "@context": conf.ACTOR_CONTEXT,
+        "id": actor,
+        "type": "Application",
+        "preferredUsername": here,
+        "name": settings.SITE_NAME,
+        "url": conf.absolute("/about/"),
+        "inbox": conf.absolute("/inbox"),
+        "outbox": f"{actor}/outbox",
+        "endpoints": {"sharedInbox": conf.absolute("/inbox")},
+        "publicKey": {
+            "id": conf.instance_key_id(),
+            "owner": actor,
+            "publicKeyPem": instance_key().public_pem,
+        },
+        "manuallyApprovesFollowers": True,
+        "discoverable": False,
+        "webfinger": f"{here}@{here}",
+    }
+    return _activity(data)
