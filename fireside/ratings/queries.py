@@ -19,6 +19,8 @@ from fireside.ratings.models import (
     RatingValue,
     item_id_of,
 )
+from fireside.safety.models import Block, Mute
+from fireside.safety.queries import hidden_authors
 
 #: Highlights shown on one page (and one API page).
 HIGHLIGHTS_PAGE_SIZE = 30
@@ -100,10 +102,23 @@ def highlights(community: Community, viewer: Any, *, offset: int = 0) -> Highlig
     be fitted, are not shown: Highlights is what rises, and the community's page lists
     everything newest first. Posts that are deleted or hidden by the cohort, and dialogues
     that are not published (withdrawn, say), never appear, for anyone."""
+    # What the viewer muted or blocked stays out of their Highlights, as out of their lists.
     readable_posts = (
-        Post.objects.visible_to(viewer).not_hidden().filter(community=community)
+        Post.objects.visible_to(viewer)
+        .not_hidden()
+        .filter(community=community)
+        .exclude(hidden_authors(viewer))
     )
     readable_dialogues = Dialogue.objects.visible_to(viewer).filter(community=community)
+    if viewer is not None and viewer.is_authenticated:
+        muted = Mute.objects.filter(muter=viewer).values("muted_id")
+        blocked = Block.objects.filter(blocker=viewer).values("blocked_id")
+        readable_dialogues = readable_dialogues.exclude(
+            Q(conversation__initiator__in=muted)
+            | Q(conversation__initiator__in=blocked)
+            | Q(conversation__recipient__in=muted)
+            | Q(conversation__recipient__in=blocked)
+        )
     scores = (
         ItemScore.objects.filter(community=community, intercept__isnull=False)
         .filter(n_ratings__gte=MIN_ITEM_RATINGS)

@@ -87,6 +87,29 @@ def test_hidden_posts_never_appear_in_highlights(api_client, camps, alice):
         assert camps.bridging.pk not in {item["id"] for item in items}
 
 
+@pytest.mark.parametrize("hide", ["mute", "block"])
+def test_highlights_leave_out_what_the_viewer_muted_or_blocked(
+    api_client, camps, alice, bob, hide
+):
+    from fireside.safety import actions as safety
+
+    def shown_to_bob():
+        items = api_client.as_member(bob).get("communities/city-skies/highlights")
+        return {item["id"] for item in items.json()["items"]}
+
+    assert camps.bridging.pk in shown_to_bob()
+
+    if hide == "mute":
+        safety.mute_member(alice, by=bob)
+    else:
+        safety.block_member(alice, by=bob)
+
+    assert camps.bridging.pk not in shown_to_bob()
+    # Nobody else's Highlights change.
+    everyone = api_client.get("communities/city-skies/highlights").json()["items"]
+    assert camps.bridging.pk in {item["id"] for item in everyone}
+
+
 def test_withdrawn_dialogues_never_appear_in_highlights(api_client, camps):
     dialogue = published_dialogue(camps.community)
     for member in camps.raters:
