@@ -173,6 +173,12 @@ class YourActionOut(Schema):
     appealable: bool
 
 
+class LogAppealOut(Schema):
+    outcome: Literal["stands", "overturned"]
+    reason: str
+    decided_at: datetime
+
+
 class LogEntryOut(Schema):
     id: int
     date: datetime
@@ -185,6 +191,9 @@ class LogEntryOut(Schema):
     state: Literal["in_force", "overturned"]
     attributed_to: str = Field(
         description='"the cohort", or handles when the community shows them'
+    )
+    appeal: LogAppealOut | None = Field(
+        None, description="the outcome of the affected member's appeal, once decided"
     )
 
 
@@ -545,6 +554,15 @@ def moderation_log(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
             "days": entry.days,
             "state": entry.state,
             "attributed_to": entry.attributed_to,
+            "appeal": (
+                {
+                    "outcome": entry.appeal_outcome,
+                    "reason": entry.appeal_reason,
+                    "decided_at": entry.appeal_decided_at,
+                }
+                if entry.appeal_outcome
+                else None
+            ),
         }
         for entry in queries.public_log(community)
     ]

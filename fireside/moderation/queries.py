@@ -164,6 +164,11 @@ class LogEntry:
     proposed_by: str | None
     confirmed_by: str | None
     overturned_at: Any
+    #: The outcome of an appeal, once decided: "stands" or "overturned" (its reason is the
+    #: deciding peer's, signed by the cohort like the action).
+    appeal_outcome: str | None = None
+    appeal_reason: str = ""
+    appeal_decided_at: Any = None
 
 
 def public_log(community: Community, *, limit: int = 100) -> list[LogEntry]:
@@ -175,7 +180,7 @@ def public_log(community: Community, *, limit: int = 100) -> list[LogEntry]:
     actions = (
         ModAction.objects.logged()
         .filter(community=community)
-        .select_related("proposed_by", "confirmed_by")
+        .select_related("proposed_by", "confirmed_by", "appeal")
         .order_by("-in_force_at", "-id")[:limit]
     )
     entries = []
@@ -202,6 +207,18 @@ def public_log(community: Community, *, limit: int = 100) -> list[LogEntry]:
                 proposed_by=proposer if shows_handles else None,
                 confirmed_by=confirmer if shows_handles else None,
                 overturned_at=action.overturned_at,
+                **_appeal_outcome(action),
             )
         )
     return entries
+
+
+def _appeal_outcome(action: ModAction) -> dict[str, Any]:
+    appeal = getattr(action, "appeal", None)  # a missing one-to-one raises: None
+    if appeal is None or appeal.decided_at is None:
+        return {}
+    return {
+        "appeal_outcome": appeal.state,
+        "appeal_reason": appeal.decision_reason,
+        "appeal_decided_at": appeal.decided_at,
+    }

@@ -157,6 +157,24 @@ def test_decide_stands_keeps_the_ban(api_client, hearth, mel, banned, cat_appeal
     assert "decided_by" not in mine
 
 
+@pytest.mark.parametrize("outcome", ["stands", "overturned"])
+def test_the_public_log_shows_an_appeals_outcome(
+    api_client, client, hearth, mel, banned, cat_appeal, outcome
+):
+    cat, appeal_id = cat_appeal
+    assert api_client.get(f"communities/{hearth.slug}/log").json()[0]["appeal"] is None
+
+    decide(api_client, cat, appeal_id, outcome, reason="We read it all again.")
+
+    (entry,) = api_client.get(f"communities/{hearth.slug}/log").json()
+    assert entry["appeal"]["outcome"] == outcome
+    assert entry["appeal"]["reason"] == "We read it all again."
+    page = client.get(f"/c/{hearth.slug}/log/").content.decode()
+    words = "the action stands" if outcome == "stands" else "the action was overturned"
+    assert f"Appealed: {words}" in page
+    assert "@cat" not in page  # the peer who decided is not named
+
+
 def test_decide_overturned_lifts_the_ban(api_client, hearth, mel, banned, cat_appeal):
     cat, appeal_id = cat_appeal
     assert is_banned_from(mel, hearth)
