@@ -11,8 +11,8 @@ from fireside.appeals import permissions
 from fireside.appeals.models import Appeal
 from fireside.communities.models import Membership
 from fireside.core.exceptions import DomainError, ValidationFailed
-from fireside.moderation.actions import overturn_action
-from fireside.moderation.models import ModAction
+from fireside.moderation.actions import notify, overturn_action
+from fireside.moderation.models import ModAction, Notice
 
 
 def choose_assignee(action: Any) -> Any:
@@ -104,6 +104,9 @@ def decide_appeal(appeal: Appeal, *, by: Any, outcome: str, reason: str) -> Appe
             update_fields=["state", "decided_by", "decision_reason", "decided_at"]
         )
         action = appeal.action
+        if outcome == Appeal.State.STANDS:
+            # Overturning tells the member through overturn_action; so must this.
+            notify(appeal.appellant, Notice.Kind.APPEAL_STANDS, action=action)
         # An action the cohort already lifted meanwhile has nothing left to undo.
         if (
             outcome == Appeal.State.OVERTURNED

@@ -440,6 +440,7 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         ACTION = "action", "an action about you"
         OVERTURNED = "overturned", "an action about you was overturned"
+        APPEAL_STANDS = "appeal_stands", "your appeal was decided: the action stands"
         ASSIGNED = "assigned", "a case was assigned to you"
         SECOND_OPINION = "second_opinion", "a second opinion was asked for"
 

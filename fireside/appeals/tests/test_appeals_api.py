@@ -155,6 +155,12 @@ def test_decide_stands_keeps_the_ban(api_client, hearth, mel, banned, cat_appeal
     assert mine["decision_reason"] == "Reviewed the messages."
     assert "assignee" not in mine
     assert "decided_by" not in mine
+    # She is told, as she would be of an overturn.
+    from fireside.moderation.models import Notice
+
+    assert Notice.objects.filter(
+        member=mel, kind=Notice.Kind.APPEAL_STANDS, action=banned
+    ).exists()
 
 
 @pytest.mark.parametrize("outcome", ["stands", "overturned"])

@@ -19,7 +19,7 @@ from fireside.moderation.actions.decisions import (
     overturn_action,
     propose_action,
 )
-from fireside.moderation.actions.notices import mark_notices_read
+from fireside.moderation.actions.notices import mark_notices_read, notify
 from fireside.moderation.actions.reports import (
     MESSAGES_AFTER,
     MESSAGES_BEFORE,
@@ -45,6 +45,7 @@ __all__ = [
     "is_appealable",
     "lapse_overdue_actions",
     "mark_notices_read",
+    "notify",
     "open_system_case",
     "overturn_action",
     "propose_action",
