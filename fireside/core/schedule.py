@@ -29,6 +29,8 @@ SCHEDULE = [
     Every("fireside.connections.tasks.send_audit_reminders", timedelta(days=1)),
     # A full bridging pass; rating changes also queue their community (debounced).
     Every("fireside.ratings.tasks.score_all_communities", timedelta(days=1)),
+    # Federation deliveries whose retry is due (backoff in federation/delivery.py).
+    Every("fireside.federation.tasks.retry_deliveries", timedelta(minutes=1)),
     # Accounts past their 14-day grace period are deleted; expired export files go.
     Every("fireside.yourdata.tasks.tidy_your_data", timedelta(hours=1)),
 ]

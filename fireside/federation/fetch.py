@@ -232,3 +232,35 @@ def fetch_json(
             raise NotJSON("The response is JSON but not an object.")
         return data
     raise FetchError(f"More than {MAX_REDIRECTS} redirects.")
+
+
+def post_json(
+    url: str, body: bytes, *, signer: Signer | None = None, timeout: float = 10
+) -> int:
+    """POST BODY (an activity, already JSON) to URL with the same refusals and address
+    pinning as fetch_json; redirects are not followed. Returns the 2xx status; raises
+    FetchError (with `status` when the server answered) otherwise."""
+    scheme, host, port, target = _check_url(url)
+    address = _resolve(host, port)
+    headers = {
+        "Host": _host_header(host, scheme, port),
+        "Date": formatdate(usegmt=True),
+        "Content-Type": conf.LD_JSON,
+        "Accept": ACCEPT,
+        "User-Agent": f"Fireside/{conf.software_version()} (+{settings.SITE_URL}/)",
+    }
+    if signer is not None:
+        headers = signer("POST", url, headers, body)
+    connection = _connection(scheme, host, port, address, timeout)
+    try:
+        connection.request("POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        status = response.status
+        response.read(64 * 1024)  # a little of the answer, to end the exchange cleanly
+    except (OSError, http.client.HTTPException) as error:
+        raise FetchError(f"Could not post to {url}: {error}") from error
+    finally:
+        connection.close()
+    if not 200 <= status < 300:
+        raise FetchError(f"The server answered {status}.", status=status)
+    return status

@@ -35,3 +35,154 @@ class ActorKey(models.Model):
 
     def __str__(self) -> str:
         return f"key of {self.member or 'the instance actor'}"
+
+
+class RemoteActor(models.Model):
+    """An actor on another server that we have heard from, with its key as last fetched
+    (remote.py). Removed when the actor tells us it was deleted."""
+
+    actor_id = models.URLField(max_length=2000, unique=True)
+    inbox = models.URLField(max_length=2000)
+    shared_inbox = models.URLField(max_length=2000, blank=True)
+    public_key_pem = models.TextField(blank=True)
+    key_id = models.URLField(max_length=2000, blank=True, db_index=True)
+    preferred_username = models.CharField(max_length=200, blank=True)
+    domain = models.CharField(max_length=255, db_index=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.handle
+
+    @property
+    def handle(self) -> str:
+        """@name@domain, as people write it (the actor id when the name is unknown)."""
+        if self.preferred_username:
+            return f"@{self.preferred_username}@{self.domain}"
+        return self.actor_id
+
+    @property
+    def delivery_inbox(self) -> str:
+        """Where to POST to this actor: its server's shared inbox when it has one."""
+        return self.shared_inbox or self.inbox
+
+
+class InboundActivity(models.Model):
+    """An activity that reached one of our inboxes with a valid signature, kept as
+    received and processed by a task (tasks.process_inbound)."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "received"
+        PROCESSED = "processed", "processed"
+        IGNORED = "ignored", "ignored"
+        FAILED = "failed", "failed"
+
+    raw = models.JSONField()
+    actor_id = models.URLField(max_length=2000)
+    activity_type = models.CharField(max_length=100, blank=True)
+    #: The member whose inbox it came to; empty for the shared inbox.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.RECEIVED
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.activity_type} from {self.actor_id}"
+
+
+class FollowerQuerySet(models.QuerySet["Follower"]):
+    def visible_to(self, viewer: object) -> "FollowerQuerySet":
+        """Only the followed member sees who follows them; nobody else, not even staff."""
+        pk = getattr(viewer, "pk", None)
+        if getattr(viewer, "is_authenticated", False) and isinstance(pk, int):
+            return self.filter(member_id=pk)
+        return self.none()
+
+
+class Follower(models.Model):
+    """A remote actor following a member: pending until the member (or their setting)
+    accepts. Never counted and never shown to anyone but the member."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        ACCEPTED = "accepted", "accepted"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="remote_followers",
+    )
+    remote_actor = models.ForeignKey(
+        RemoteActor, on_delete=models.CASCADE, related_name="follows"
+    )
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.PENDING
+    )
+    #: The id of the Follow activity, which our Accept names.
+    activity_id = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FollowerQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "remote_actor"], name="federation_one_follow"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remote_actor} follows {self.member} ({self.state})"
+
+
+class FederationSettings(models.Model):
+    """A member's choices about the fediverse. No row: the defaults."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="federation_settings",
+    )
+    #: Remote follows wait for the member's yes (the default: consent first).
+    approve_follows = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"federation settings of {self.member}"
+
+
+class Delivery(models.Model):
+    """One activity to POST to one inbox, signed, retried with backoff (delivery.py)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        DELIVERED = "delivered", "delivered"
+        GAVE_UP = "gave_up", "gave up"
+
+    target = models.URLField(max_length=2000)
+    activity = models.JSONField()
+    #: Who signs it; empty for the instance actor.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    last_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"delivery to {self.target} ({self.state})"

@@ -4,7 +4,7 @@ accounts.views.member_detail; `member_detail` still names that URL for reverse()
 
 from django.urls import path
 
-from fireside.federation import views
+from fireside.federation import inbox, views
 
 urlpatterns = [
     path(".well-known/webfinger", views.webfinger, name="webfinger"),
@@ -15,4 +15,12 @@ urlpatterns = [
     path("@<str:handle>/", views.member_actor, name="member_actor"),
     path("@<str:handle>/followers", views.member_followers, name="member_followers"),
     path("@<str:handle>/following", views.member_following, name="member_following"),
+    path("inbox", inbox.shared_inbox, name="shared_inbox"),
+    path("@<str:handle>/inbox", inbox.member_inbox, name="member_inbox"),
+    path("settings/follows/", views.follow_settings, name="follow_settings"),
+    path(
+        "settings/follows/<int:follower_id>/",
+        views.follower_decide,
+        name="follower_decide",
+    ),
 ]

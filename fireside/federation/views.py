@@ -9,18 +9,28 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from fireside.accounts import views as account_views
+from fireside.accounts.authentication import session_member
 from fireside.accounts.handles import handle_problem, normalize_handle
 from fireside.accounts.models import Member
+from fireside.core.exceptions import ValidationFailed
+from fireside.core.htmx import render_page
 from fireside.core.text import render_markdown
-from fireside.federation import conf
+from fireside.federation import actions, conf, forms
 from fireside.federation.keys import instance_key, key_for
+from fireside.federation.models import Follower
 
 JRD = "application/jrd+json"
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
@@ -219,9 +229,8 @@ def person(member: Member) -> dict[str, Any]:
             "owner": actor,
             "publicKeyPem": key.public_pem,
         },
-        # Consent before contact: until follows arrive (and with them the member's own
-        # choice), nobody follows without the member saying yes.
-        "manuallyApprovesFollowers": True,
+        # Consent before contact: the member's own choice (approval is the default).
+        "manuallyApprovesFollowers": actions.approves_follows(member),
         # Profiles are public by design (accounts.models.MemberQuerySet.visible_to).
         "discoverable": True,
         # FEP-2c59: the address to show, handle@domain (no "acct:", as the FEP says).
@@ -304,3 +313,54 @@ def instance_actor(request: HttpRequest) -> HttpResponse:
         "webfinger": f"{here}@{here}",
     }
     return _activity(data)
+
+
+# A member's settings ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_settings(request: HttpRequest) -> HttpResponse:
+    """Whether remote follows need the member's yes; pending requests; their followers."""
+    member = session_member(request)
+    initial = {
+        "follows": "approve" if actions.approves_follows(member) else "automatic"
+    }
+    form = forms.FollowSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.set_approve_follows(member, form.cleaned_data["follows"] == "approve")
+        messages.success(request, "Your choice is saved.")
+        return redirect("follow_settings")
+    followers = Follower.objects.visible_to(member).select_related("remote_actor")
+    context = {
+        "form": form,
+        "pending": followers.filter(state=Follower.State.PENDING).order_by(
+            "created_at"
+        ),
+        "accepted": followers.filter(state=Follower.State.ACCEPTED).order_by(
+            "remote_actor__domain", "remote_actor__preferred_username"
+        ),
+        "federation_on": conf.enabled(),
+    }
+    return render_page(request, "federation/follow_settings.html", context)
+
+
+@login_required
+@require_POST
+def follower_decide(request: HttpRequest, follower_id: int) -> HttpResponse:
+    """Accept or refuse a pending follow request, or remove an accepted follower."""
+    member = session_member(request)
+    follower = get_object_or_404(Follower.objects.visible_to(member), pk=follower_id)
+    form = forms.FollowDecisionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed(
+            {"decision": ["Choose to accept or to refuse."]}, code="invalid_decision"
+        )
+    handle = follower.remote_actor.handle
+    if form.cleaned_data["decision"] == "accept":
+        actions.accept_follow(follower, by=member)
+        messages.success(request, f"{handle} now follows you.")
+    else:
+        actions.refuse_follow(follower, by=member)
+        messages.success(request, f"{handle} does not follow you.")
+    return redirect("follow_settings")

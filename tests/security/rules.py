@@ -74,6 +74,18 @@ def _daves_message(world):
     return 2
 
 
+def _follow_choice(world):
+    return {"follows": "approve"}
+
+
+def _follow_decision(world):
+    return {"decision": "accept"}
+
+
+def _no_follower(world):
+    return 999_999
+
+
 #: Variants on den's post: for everyone outside den it does not exist.
 HIDDEN_POST = {"post_id": _hidden_post}
 
@@ -113,6 +125,25 @@ PAGE_RULES: dict[str, Rule] = {
     "instance_actor": FEDERATION_OFF,
     "member_followers": FEDERATION_OFF,
     "member_following": FEDERATION_OFF,
+    # Inboxes answer 404 to every method while federation is off (the view checks that
+    # first), signed server-to-server POSTs otherwise (fireside/federation/tests).
+    "shared_inbox": Rule(
+        get=everyone(NOT_FOUND), post=everyone(NOT_FOUND), why=FEDERATION_OFF.why
+    ),
+    "member_inbox": Rule(
+        get=everyone(NOT_FOUND), post=everyone(NOT_FOUND), why=FEDERATION_OFF.why
+    ),
+    # A member's own choice about remote follows, and their own follow requests.
+    "follow_settings": Rule(
+        get=expect(LOGIN, OK), post=expect(LOGIN, REDIRECT), data=_follow_choice
+    ),
+    "follower_decide": Rule(
+        get=expect(LOGIN, NOT_ALLOWED),
+        post=expect(LOGIN, NOT_FOUND),
+        params={"follower_id": _no_follower},
+        data=_follow_decision,
+        why="the world has no remote follower: nobody else's request can be answered",
+    ),
     "community_list": PUBLIC_PAGE,
     "community_create": MEMBER_FORM,
     "topic_list": PUBLIC_PAGE,

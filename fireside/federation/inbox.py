@@ -1,0 +1,192 @@
+"""Inboxes: `POST /inbox` (shared) and `POST /@handle/inbox`.
+
+A request is answered at once: 404 while federation is off, 413 above MAX_BODY, 415 for
+anything but JSON, 400 for JSON that is no activity, 401 when the signature does not hold
+or its signer is not the activity's `actor` (nothing is stored then), 202 otherwise, with
+the activity stored as an InboundActivity and processed by a task (`process`). A Delete
+from an actor we never heard of is dropped with 202 before any key fetch: there is
+nothing of theirs to delete, and a flood of them must cost us nothing."""
+
+import json
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from fireside.accounts.models import Member
+from fireside.federation import actions, conf
+from fireside.federation.models import InboundActivity, RemoteActor
+from fireside.federation.remote import get_actor, resolve_key
+from fireside.federation.signatures import SignatureError, check_actor, verify_request
+
+logger = logging.getLogger(__name__)
+
+#: Largest activity accepted, in bytes.
+MAX_BODY = 256 * 1024
+JSON_TYPES = {"application/activity+json", "application/ld+json", "application/json"}
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
+def _accepted() -> HttpResponse:
+    return HttpResponse(status=202)
+
+
+def _request_target(request: HttpRequest) -> str:
+    """The path and query exactly as sent (signatures cover the raw bytes)."""
+    scope = getattr(request, "scope", None)
+    if isinstance(scope, dict) and scope.get("raw_path"):
+        target = bytes(scope["raw_path"]).decode("latin-1")
+        query = bytes(scope.get("query_string") or b"").decode("latin-1")
+        return f"{target}?{query}" if query else target
+    return request.get_full_path()
+
+
+def _member_for(handle: str) -> Member | None:
+    from fireside.federation.views import _member_for as find
+
+    return find(handle)
+
+
+def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
+    length = request.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return _error(413, "too_large", f"Activities are limited to {MAX_BODY} bytes.")
+    media = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if media not in JSON_TYPES:
+        return _error(415, "not_json", "Send an ActivityStreams JSON activity.")
+    body = request.body
+    if len(body) > MAX_BODY:
+        return _error(413, "too_large", f"Activities are limited to {MAX_BODY} bytes.")
+    try:
+        activity = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _error(400, "malformed", "The body is not valid JSON.")
+    if not isinstance(activity, dict):
+        return _error(400, "malformed", "The body must be a JSON object.")
+    actor_id = activity.get("actor")
+    if isinstance(actor_id, dict):
+        actor_id = actor_id.get("id")
+    kind = activity.get("type")
+    if not isinstance(actor_id, str) or not isinstance(kind, str):
+        return _error(400, "malformed", "An activity needs an actor and a type.")
+    if kind == "Delete" and not RemoteActor.objects.filter(actor_id=actor_id).exists():
+        return _accepted()  # nothing of an unknown actor's to delete; no fetch
+    try:
+        verified = verify_request(
+            request.method or "POST",
+            _request_target(request),
+            dict(request.headers),
+            body,
+            key_resolver=resolve_key,
+        )
+        check_actor(verified, actor_id)
+    except SignatureError as error:
+        return _error(401, error.code, error.message)
+    inbound = InboundActivity.objects.create(
+        raw=activity,
+        actor_id=actor_id[:2000],
+        activity_type=kind[:100],
+        recipient=recipient,
+    )
+    transaction.on_commit(lambda: _enqueue(inbound.pk))
+    return _accepted()
+
+
+def _enqueue(inbound_id: int) -> None:
+    from fireside.federation.tasks import process_inbound
+
+    process_inbound.enqueue(inbound_id)
+
+
+@csrf_exempt
+def shared_inbox(request: HttpRequest) -> HttpResponse:
+    if not conf.enabled():
+        return _error(
+            404, "federation_off", "Federation is not enabled on this instance."
+        )
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", "An inbox only takes POST.")
+    return receive(request, None)
+
+
+@csrf_exempt
+def member_inbox(request: HttpRequest, handle: str) -> HttpResponse:
+    if not conf.enabled():
+        return _error(
+            404, "federation_off", "Federation is not enabled on this instance."
+        )
+    member = _member_for(handle)
+    if member is None:
+        return _error(404, "not_found", "No member here has that handle.")
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", "An inbox only takes POST.")
+    return receive(request, member)
+
+
+# Processing --------------------------------------------------------------------------
+
+
+def _id_of(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    return None
+
+
+def _local_member(actor_url: str | None) -> Member | None:
+    prefix = conf.absolute("/@")
+    if not actor_url or not actor_url.startswith(prefix):
+        return None
+    handle = actor_url.removeprefix(prefix)
+    if not handle.endswith("/") or "/" in handle[:-1]:
+        return None
+    return _member_for(handle[:-1])
+
+
+def process(inbound: InboundActivity) -> tuple[str, str]:
+    """Act on INBOUND; returns (state, note)."""
+    activity: dict[str, Any] = inbound.raw
+    kind = inbound.activity_type
+    state, ignored = InboundActivity.State.PROCESSED, InboundActivity.State.IGNORED
+    if kind == "Delete":
+        actor = RemoteActor.objects.filter(actor_id=inbound.actor_id).first()
+        if actor is None or _id_of(activity.get("object")) != inbound.actor_id:
+            return ignored, "not the deletion of a known actor"
+        actions.forget_actor(actor)
+        return state, "actor forgotten"
+    actor = get_actor(inbound.actor_id)
+    if actor is None:
+        return InboundActivity.State.FAILED, "the actor could not be fetched"
+    target = activity.get("object")
+    if kind == "Follow":
+        member = _local_member(_id_of(target))
+        activity_id = _id_of(activity)
+        if member is None or activity_id is None:
+            return ignored, "a follow of nobody here"
+        actions.record_follow(member, actor, activity_id)
+        return state, "follow recorded"
+    if kind == "Undo":
+        if isinstance(target, dict) and target.get("type") == "Follow":
+            if target.get("actor") not in (None, inbound.actor_id):
+                return ignored, "an undo of someone else's follow"
+            member = _local_member(_id_of(target.get("object")))
+            if member is not None:
+                actions.remove_follow(actor, member=member)
+                return state, "follow undone"
+        follow_id = _id_of(target)
+        if follow_id and actions.remove_follow(actor, activity_id=follow_id):
+            return state, "follow undone"
+        return ignored, "an undo of nothing we know"
+    if kind == "Block":
+        member = _local_member(_id_of(target))
+        if member is None:
+            return ignored, "a block of nobody here"
+        actions.remove_follow(actor, member=member)
+        return state, "follow removed after a block"
+    return ignored, f"{kind} is not handled yet"

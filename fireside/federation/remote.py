@@ -1,0 +1,133 @@
+"""Remote actors: fetched (signed by our instance actor), cached in RemoteActor, and
+refetched when asked to (keys rotate).
+
+`resolve_key` is the key resolver inbox views give to signatures.verify_request."""
+
+import functools
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+from django.utils import timezone
+
+from fireside.federation import conf
+from fireside.federation.fetch import FetchError, Signer, fetch_json
+from fireside.federation.keys import instance_key
+from fireside.federation.models import RemoteActor
+from fireside.federation.signatures import sign_request
+
+#: Actor types we accept as senders.
+ACTOR_TYPES = {"Person", "Service", "Application", "Group", "Organization"}
+
+
+def instance_signer() -> Signer:
+    """Signs our fetches as the instance actor (servers with authorized fetch need it)."""
+    return functools.partial(
+        sign_request,
+        key_id=conf.instance_key_id(),
+        private_key_pem=instance_key().private_pem,
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _text(value: object, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _store(document: dict[str, Any]) -> RemoteActor | None:
+    """Save the actor DOCUMENT describes, or None when it is not a usable actor."""
+    actor_id = document.get("id")
+    inbox = document.get("inbox")
+    key = document.get("publicKey")
+    if isinstance(key, list):
+        key = key[0] if key else None
+    if (
+        not isinstance(actor_id, str)
+        or not isinstance(inbox, str)
+        or document.get("type") not in ACTOR_TYPES
+        or _origin(inbox) != _origin(actor_id)
+    ):
+        return None
+    key_id = pem = ""
+    if (
+        isinstance(key, dict)
+        and isinstance(key.get("id"), str)
+        and isinstance(key.get("publicKeyPem"), str)
+        and key.get("owner", actor_id) == actor_id
+        and _origin(key["id"]) == _origin(actor_id)
+    ):
+        key_id, pem = key["id"], key["publicKeyPem"]
+    endpoints = document.get("endpoints")
+    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
+    if not isinstance(shared, str) or _origin(shared) != _origin(actor_id):
+        shared = ""
+    actor, _ = RemoteActor.objects.update_or_create(
+        actor_id=actor_id,
+        defaults={
+            "inbox": inbox[:2000],
+            "shared_inbox": shared[:2000],
+            "public_key_pem": pem,
+            "key_id": key_id[:2000],
+            "preferred_username": _text(document.get("preferredUsername"), 200),
+            "domain": (urlsplit(actor_id).hostname or "")[:255],
+            "fetched_at": timezone.now(),
+        },
+    )
+    return actor
+
+
+def fetch_actor(actor_id: str) -> RemoteActor | None:
+    """Fetch ACTOR_ID now and store it; None when it cannot be fetched or is no actor."""
+    try:
+        document = fetch_json(actor_id, signer=instance_signer())
+    except FetchError:
+        return None
+    if document.get("id") != actor_id:
+        return None
+    return _store(document)
+
+
+def get_actor(actor_id: str, *, refresh: bool = False) -> RemoteActor | None:
+    """The RemoteActor for ACTOR_ID, from our cache unless REFRESH or unknown."""
+    if not refresh:
+        found = RemoteActor.objects.filter(actor_id=actor_id).first()
+        if found is not None:
+            return found
+    return fetch_actor(actor_id)
+
+
+def resolve_key(key_id: str, refresh: bool) -> tuple[str, str] | None:
+    """(public key PEM, owner's actor id) for KEY_ID, from our cache unless REFRESH; the
+    document at KEY_ID (without its fragment) is fetched otherwise. It may be the actor
+    itself or a key document naming its `owner`, whose actor must then list this key."""
+    if not refresh:
+        cached = (
+            RemoteActor.objects.filter(key_id=key_id).exclude(public_key_pem="").first()
+        )
+        if cached is not None:
+            return cached.public_key_pem, cached.actor_id
+    url = urldefrag(key_id).url
+    try:
+        document = fetch_json(url, signer=instance_signer())
+    except FetchError:
+        return None
+    owner = document.get("owner")
+    if "inbox" not in document and isinstance(owner, str):
+        # A key document (as some servers serve): the owner must claim the key.
+        if _origin(owner) != _origin(url):
+            return None
+        try:
+            document = fetch_json(owner, signer=instance_signer())
+        except FetchError:
+            return None
+        if document.get("id") != owner:
+            return None
+    elif _origin(str(document.get("id", ""))) != _origin(url):
+        return None
+    actor = _store(document)
+    if actor is None or actor.key_id != key_id:
+        return None
+    return actor.public_key_pem, actor.actor_id
