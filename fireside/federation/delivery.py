@@ -60,7 +60,7 @@ def attempt(delivery_id: int) -> Delivery | None:
     now = timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .filter(
                 pk=delivery_id, state=Delivery.State.PENDING, next_attempt_at__lte=now
             )
