@@ -22,7 +22,7 @@ from django.utils import timezone
 from fireside.connections.models import Connection, ConnectionOffer
 from fireside.conversations.models import Conversation, ConversationQuerySet, Message
 from fireside.dialogues.models import Dialogue, DialogueQuerySet
-from fireside.safety.models import Block, Mute
+from fireside.safety.queries import hidden_dialogues
 
 ACTIVE_WITHIN = timedelta(days=30)
 FADING_WITHIN = timedelta(days=90)
@@ -195,14 +195,6 @@ def dialogues_of_connections(member: Any) -> DialogueQuerySet:
     """Published dialogues MEMBER may read in which one of the two who talked is a
     connection of MEMBER, newest first; not those with someone MEMBER blocked or muted."""
     others = Connection.objects.others_of(member)
-    muted = Mute.objects.filter(muter=member).values("muted_id")
-    blocked = Block.objects.filter(blocker=member).values("blocked_id")
-    hidden = Q(conversation__initiator_id__in=muted) | Q(
-        conversation__recipient_id__in=muted
-    )
-    hidden |= Q(conversation__initiator_id__in=blocked) | Q(
-        conversation__recipient_id__in=blocked
-    )
     return (
         Dialogue.objects.visible_to(member)
         .filter(
@@ -210,7 +202,7 @@ def dialogues_of_connections(member: Any) -> DialogueQuerySet:
             | Q(conversation__recipient_id__in=others),
             published_at__isnull=False,
         )
-        .exclude(hidden)
+        .exclude(hidden_dialogues(member))
         .select_related(
             "community", "post", "conversation__initiator", "conversation__recipient"
         )

@@ -19,8 +19,7 @@ from fireside.ratings.models import (
     RatingValue,
     item_id_of,
 )
-from fireside.safety.models import Block, Mute
-from fireside.safety.queries import hidden_authors
+from fireside.safety.queries import hidden_authors, hidden_dialogues
 
 #: Highlights shown on one page (and one API page).
 HIGHLIGHTS_PAGE_SIZE = 30
@@ -109,16 +108,11 @@ def highlights(community: Community, viewer: Any, *, offset: int = 0) -> Highlig
         .filter(community=community)
         .exclude(hidden_authors(viewer))
     )
-    readable_dialogues = Dialogue.objects.visible_to(viewer).filter(community=community)
-    if viewer is not None and viewer.is_authenticated:
-        muted = Mute.objects.filter(muter=viewer).values("muted_id")
-        blocked = Block.objects.filter(blocker=viewer).values("blocked_id")
-        readable_dialogues = readable_dialogues.exclude(
-            Q(conversation__initiator__in=muted)
-            | Q(conversation__initiator__in=blocked)
-            | Q(conversation__recipient__in=muted)
-            | Q(conversation__recipient__in=blocked)
-        )
+    readable_dialogues = (
+        Dialogue.objects.visible_to(viewer)
+        .filter(community=community)
+        .exclude(hidden_dialogues(viewer))
+    )
     scores = (
         ItemScore.objects.filter(community=community, intercept__isnull=False)
         .filter(n_ratings__gte=MIN_ITEM_RATINGS)
