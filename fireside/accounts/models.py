@@ -15,6 +15,10 @@ class MemberQuerySet(models.QuerySet["Member"]):
     def active(self) -> "MemberQuerySet":
         return self.filter(is_active=True)
 
+    def local(self) -> "MemberQuerySet":
+        """Accounts of this instance (not the stand-ins for people on other servers)."""
+        return self.filter(is_remote=False)
+
     def visible_to(self, viewer: "Member | Any") -> "MemberQuerySet":
         """Return the members VIEWER may look up; anonymous visitors see active members too,
         because profiles are public by design (they carry no counts)."""
@@ -67,8 +71,11 @@ class Member(AbstractBaseUser, PermissionsMixin):
         TRUSTED = "trusted", "Trusted members (level 3 and up)"
         CONNECTIONS = "connections", "My connections only"
 
-    handle = models.CharField(max_length=30, unique=True)
-    email = models.EmailField(max_length=254)
+    #: Local handles are 3-30 characters (handles.py); a remote member's is
+    #: name@their.server, which can be longer.
+    handle = models.CharField(max_length=255, unique=True)
+    #: Empty for remote members: we never learn, and never mail, their address.
+    email = models.EmailField(max_length=254, blank=True)
     display_name = models.CharField(max_length=50)
     bio = models.TextField(blank=True, default="")
     interests = models.JSONField(default=list, blank=True)
@@ -89,6 +96,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     requests_paused = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    #: A stand-in for a person on another server of the fediverse (federation.members):
+    #: they can talk, post and be moderated here, but never log in, and are never mailed.
+    is_remote = models.BooleanField(default=False)
 
     objects: ClassVar[MemberManager] = MemberManager()
 
@@ -98,7 +108,11 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="member_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(is_remote=False),
+                name="member_email_unique_ci",
+            ),
             models.CheckConstraint(
                 condition=models.Q(trust_level__lte=4), name="member_trust_level_range"
             ),

@@ -70,7 +70,10 @@ def send_mail_on_commit(to: str, template: str, context: dict[str, Any]) -> None
     """Send a templated mail once the current transaction commits.
 
     Context values must be plain data (str, int) so that a failed send can be queued.
+    Nothing is sent to an empty address (remote members have none).
     """
+    if not to:
+        return
 
     def deliver() -> None:
         try:

@@ -5,6 +5,7 @@ so a bug in one layer is caught by the other. Images are not embedded (they woul
 track who read their text); their Markdown renders as a plain link.
 """
 
+import html as htmllib
 import re
 from functools import lru_cache
 
@@ -75,3 +76,19 @@ def render_markdown(source: str) -> SafeString:
     if plain is not None:
         return mark_safe(plain)  # no character in it can make markup
     return mark_safe(sanitize_html(_parser().render(source)))  # nh3 cleaned it
+
+
+_BREAKS = re.compile(r"<br\s*/?>|</p>\s*<p>|</(?:p|li|h[1-6]|blockquote)>", re.I)
+
+
+def plain_text(html: str) -> str:
+    """The words of HTML that came from elsewhere (another server of the fediverse), as
+    plain text to store like a member's own writing: tags are dropped by nh3 (paragraph
+    and line breaks kept as newlines), entities decoded. What comes out is rendered later
+    like any member's text, through render_markdown."""
+    if not html:
+        return ""
+    with_breaks = _BREAKS.sub("\n\n", html)
+    text = nh3.clean(with_breaks, tags=set(), strip_comments=True)
+    text = htmllib.unescape(text).replace("\r\n", "\n").replace("\x00", "")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -107,5 +107,12 @@ def remove_follow(
 
 
 def forget_actor(actor: RemoteActor) -> None:
-    """ACTOR was deleted on its server: its follows and its cached copy go."""
-    actor.delete()
+    """ACTOR was deleted on its server: its follows and its cached copy go. Its
+    stand-in stays (conversations keep their history) but is closed, so nobody can
+    write to a person who no longer exists."""
+    with transaction.atomic():
+        if actor.member_id is not None:
+            Member.objects.filter(pk=actor.member_id, is_remote=True).update(
+                is_active=False
+            )
+        actor.delete()

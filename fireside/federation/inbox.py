@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from fireside.accounts.models import Member
-from fireside.federation import actions, conf
+from fireside.federation import actions, blocks, conf, groups, notes
 from fireside.federation.models import InboundActivity, RemoteActor
 from fireside.federation.remote import get_actor, resolve_key
 from fireside.federation.signatures import SignatureError, check_actor, verify_request
@@ -74,6 +74,10 @@ def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
     kind = activity.get("type")
     if not isinstance(actor_id, str) or not isinstance(kind, str):
         return _error(400, "malformed", "An activity needs an actor and a type.")
+    if blocks.instance_blocked(actor_id):
+        return _error(
+            403, "instance_blocked", "This instance does not federate with yours."
+        )
     if kind == "Delete" and not RemoteActor.objects.filter(actor_id=actor_id).exists():
         return _accepted()  # nothing of an unknown actor's to delete; no fetch
     try:
@@ -154,16 +158,24 @@ def process(inbound: InboundActivity) -> tuple[str, str]:
     activity: dict[str, Any] = inbound.raw
     kind = inbound.activity_type
     state, ignored = InboundActivity.State.PROCESSED, InboundActivity.State.IGNORED
-    if kind == "Delete":
+    if blocks.instance_blocked(inbound.actor_id):
+        return ignored, "the instance is blocked"
+    target = activity.get("object")
+    if kind == "Delete" and _id_of(target) == inbound.actor_id:
         actor = RemoteActor.objects.filter(actor_id=inbound.actor_id).first()
-        if actor is None or _id_of(activity.get("object")) != inbound.actor_id:
+        if actor is None:
             return ignored, "not the deletion of a known actor"
         actions.forget_actor(actor)
         return state, "actor forgotten"
     actor = get_actor(inbound.actor_id)
     if actor is None:
         return InboundActivity.State.FAILED, "the actor could not be fetched"
-    target = activity.get("object")
+    if kind in ("Create", "Update", "Delete"):
+        if groups.concerns_a_group(activity):
+            return groups.process(inbound, actor)
+        return notes.process(inbound, actor)
+    if kind in ("Follow", "Undo", "Block") and groups.concerns_a_group(activity):
+        return groups.process(inbound, actor)
     if kind == "Follow":
         member = _local_member(_id_of(target))
         activity_id = _id_of(activity)
@@ -189,4 +201,4 @@ def process(inbound: InboundActivity) -> tuple[str, str]:
             return ignored, "a block of nobody here"
         actions.remove_follow(actor, member=member)
         return state, "follow removed after a block"
-    return ignored, f"{kind} is not handled yet"
+    return ignored, f"{kind} is not handled"

@@ -47,8 +47,24 @@ class RemoteActor(models.Model):
     public_key_pem = models.TextField(blank=True)
     key_id = models.URLField(max_length=2000, blank=True, db_index=True)
     preferred_username = models.CharField(max_length=200, blank=True)
+    #: Display name and profile page, as the actor document gave them (plain text).
+    name = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    #: When the account was made on its server, if the document said (`published`).
+    published = models.DateTimeField(null=True, blank=True)
+    #: Group, Person, Service...
+    actor_type = models.CharField(max_length=30, blank=True)
     domain = models.CharField(max_length=255, db_index=True)
     fetched_at = models.DateTimeField(default=timezone.now)
+    #: The local stand-in that talks, posts and is moderated here (members.py); made
+    #: on the actor's first direct message, group post or group follow.
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="remote_actor",
+    )
 
     def __str__(self) -> str:
         return self.handle
@@ -186,3 +202,115 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery to {self.target} ({self.state})"
+
+
+class FederatedObject(models.Model):
+    """A remote object (a Note, a Page) we stored as a message or a post, by its id:
+    a repeated Create is recognised, and an Update or Delete finds what it changes."""
+
+    object_id = models.URLField(max_length=2000, unique=True)
+    remote_actor = models.ForeignKey(
+        RemoteActor, on_delete=models.CASCADE, related_name="objects_here"
+    )
+    message = models.OneToOneField(
+        "conversations.Message",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="federated",
+    )
+    post = models.OneToOneField(
+        "posts.Post",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="federated",
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.object_id
+
+
+class GroupFollower(models.Model):
+    """A remote actor following a community's Group actor (FEP-1b12): it receives the
+    community's posts and dialogues as Announces. Never counted, never listed publicly."""
+
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        related_name="remote_followers",
+    )
+    remote_actor = models.ForeignKey(
+        RemoteActor, on_delete=models.CASCADE, related_name="group_follows"
+    )
+    activity_id = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "remote_actor"],
+                name="federation_one_group_follow",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remote_actor} follows {self.community}"
+
+
+class InstanceBlock(models.Model):
+    """Defederation, decided by the administrators: nothing from DOMAIN (or its
+    subdomains) is accepted, fetched or delivered to."""
+
+    class Severity(models.TextChoices):
+        SUSPEND = "suspend", "suspend (no contact at all)"
+
+    domain = models.CharField(max_length=255, unique=True)
+    severity = models.CharField(
+        max_length=20, choices=Severity.choices, default=Severity.SUSPEND
+    )
+    #: Why, in words; shown on the public list of blocked instances.
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"block of {self.domain}"
+
+
+class CommunityInstanceBlock(models.Model):
+    """A community's cohort blocks a remote instance from its community: no follows of
+    its Group and no posts into it from that instance (or its subdomains)."""
+
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        related_name="instance_blocks",
+    )
+    domain = models.CharField(max_length=255)
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "domain"], name="federation_one_community_block"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} blocks {self.domain}"

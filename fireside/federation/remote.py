@@ -4,11 +4,14 @@ refetched when asked to (keys rotate).
 `resolve_key` is the key resolver inbox views give to signatures.verify_request."""
 
 import functools
+from datetime import datetime
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from fireside.core.text import plain_text
 from fireside.federation import conf
 from fireside.federation.fetch import FetchError, Signer, fetch_json
 from fireside.federation.keys import instance_key
@@ -35,6 +38,15 @@ def _origin(url: str) -> str:
 
 def _text(value: object, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    found = parse_datetime(value)
+    if found is None or timezone.is_naive(found):
+        return None
+    return found
 
 
 def _store(document: dict[str, Any]) -> RemoteActor | None:
@@ -64,6 +76,11 @@ def _store(document: dict[str, Any]) -> RemoteActor | None:
     shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
     if not isinstance(shared, str) or _origin(shared) != _origin(actor_id):
         shared = ""
+    url = document.get("url")
+    if isinstance(url, dict):
+        url = url.get("href")
+    if not isinstance(url, str) or not url.startswith("https://"):
+        url = ""
     actor, _ = RemoteActor.objects.update_or_create(
         actor_id=actor_id,
         defaults={
@@ -72,6 +89,10 @@ def _store(document: dict[str, Any]) -> RemoteActor | None:
             "public_key_pem": pem,
             "key_id": key_id[:2000],
             "preferred_username": _text(document.get("preferredUsername"), 200),
+            "name": plain_text(_text(document.get("name"), 2000))[:200],
+            "url": url[:2000],
+            "published": _datetime(document.get("published")),
+            "actor_type": str(document.get("type"))[:30],
             "domain": (urlsplit(actor_id).hostname or "")[:255],
             "fetched_at": timezone.now(),
         },

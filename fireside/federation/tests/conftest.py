@@ -9,3 +9,6 @@ def federation(settings):
     settings.FIRESIDE_DOMAIN = DOMAIN
     settings.SITE_URL = f"https://{DOMAIN}"
     return settings
+
+
+from fireside.federation.tests.peer import remote  # noqa: E402, F401  (a fixture)
