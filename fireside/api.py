@@ -18,6 +18,7 @@ from fireside.connections.api import router as connections_router
 from fireside.conversations.api import router as conversations_router
 from fireside.core.exceptions import DomainError, RateLimited
 from fireside.dialogues.api import router as dialogues_router
+from fireside.federation.api import router as federation_router
 from fireside.feed.api import router as feed_router
 from fireside.moderation.api import router as moderation_router
 from fireside.posts.api import router as posts_router
@@ -51,6 +52,7 @@ api.add_router("/", blocklists_router)
 api.add_router("/", dialogues_router)
 api.add_router("/", ratings_router)
 api.add_router("/", connections_router)
+api.add_router("/", federation_router)
 # Also registers DELETE me on me_router (account deletion lives with your data).
 api.add_router("/", yourdata_router)
 

@@ -1,9 +1,9 @@
 """Fetching JSON from other servers without becoming a proxy into our own network (SSRF).
 
-fetch_json refuses: anything but https (plain http only under the test-only setting
-FEDERATION_ALLOW_PRIVATE_ADDRESSES), URLs with credentials, and hosts that resolve to any
-private, loopback, link-local, multicast, reserved, shared or unspecified address, IPv4 or
-IPv6 (IPv4-mapped, 6to4 and NAT64 forms are checked by the IPv4 address inside). It then
+fetch_json refuses: hosts of a blocked instance (blocks.instance_blocked), anything but
+https (plain http only under the test-only setting FEDERATION_ALLOW_PRIVATE_ADDRESSES),
+URLs with credentials, and hosts that resolve to any private, loopback, link-local,
+multicast, reserved, shared or unspecified address, IPv4 or IPv6 (IPv4-mapped, 6to4 and NAT64 forms are checked by the IPv4 address inside). It then
 connects to the very address it checked (no second DNS lookup to rebind), with the host
 name kept for TLS verification, SNI and the Host header. At most MAX_REDIRECTS redirects,
 each checked again; at most MAX_BYTES of body, read before a deadline; a JSON content type.
@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
-from fireside.federation import conf
+from fireside.federation import blocks, conf
 
 #: Largest response body accepted, in bytes.
 MAX_BYTES = 1024 * 1024
@@ -53,6 +53,12 @@ class UnsafeURL(FetchError):
     """Refused before connecting: scheme, credentials or a non-public address."""
 
     code = "unsafe_url"
+
+
+class Blocked(FetchError):
+    """Refused before connecting: the administrators blocked the host's instance."""
+
+    code = "instance_blocked"
 
 
 class TooLarge(FetchError):
@@ -109,6 +115,8 @@ def _check_url(url: str) -> tuple[str, str, int, str]:
     host = parts.hostname
     if not host:
         raise UnsafeURL(f"The URL {url!r} names no host.")
+    if blocks.instance_blocked(host):
+        raise Blocked(f"{host} is blocked: this instance does not federate with it.")
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query

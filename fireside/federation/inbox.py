@@ -2,14 +2,21 @@
 
 A request is answered at once: 404 while federation is off, 413 above MAX_BODY, 415 for
 anything but JSON, 400 for JSON that is no activity, 401 when the signature does not hold
-or its signer is not the activity's `actor` (nothing is stored then), 202 otherwise, with
-the activity stored as an InboundActivity and processed by a task (`process`). A Delete
+or its signer is not the activity's `actor` (nothing is stored then; but see below),
+403 for a blocked instance (the actor's or the signer's), 202 otherwise, with the
+activity stored as an InboundActivity and processed by a task (`process`). A Delete
 from an actor we never heard of is dropped with 202 before any key fetch: there is
-nothing of theirs to delete, and a flood of them must cost us nothing."""
+nothing of theirs to delete, and a flood of them must cost us nothing.
+
+A forwarded activity (signed by a server that passes on someone else's activity, as
+Mastodon forwards replies) is re-fetched by its id from its actor's origin, during the
+request: when that origin serves the same id by the same actor, the fetched document is
+stored and processed, never the body that was posted."""
 
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,8 +24,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from fireside.accounts.models import Member
 from fireside.federation import actions, blocks, conf, groups, notes
+from fireside.federation.fetch import FetchError, fetch_json
 from fireside.federation.models import InboundActivity, RemoteActor
-from fireside.federation.remote import get_actor, resolve_key
+from fireside.federation.remote import get_actor, instance_signer, resolve_key
 from fireside.federation.signatures import SignatureError, check_actor, verify_request
 
 logger = logging.getLogger(__name__)
@@ -88,9 +96,21 @@ def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
             body,
             key_resolver=resolve_key,
         )
-        check_actor(verified, actor_id)
     except SignatureError as error:
         return _error(401, error.code, error.message)
+    if blocks.instance_blocked(verified.actor_id):
+        return _error(
+            403, "instance_blocked", "This instance does not federate with yours."
+        )
+    try:
+        check_actor(verified, actor_id)
+    except SignatureError as error:
+        # Someone else's activity, forwarded (a reply to a member's post, relayed by
+        # the server it was sent to): believed only as its origin serves it.
+        fetched = _refetch_forwarded(activity, actor_id)
+        if fetched is None:
+            return _error(401, error.code, error.message)
+        activity, kind = fetched, str(fetched["type"])
     inbound = InboundActivity.objects.create(
         raw=activity,
         actor_id=actor_id[:2000],
@@ -99,6 +119,37 @@ def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
     )
     transaction.on_commit(lambda: _enqueue(inbound.pk))
     return _accepted()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _refetch_forwarded(
+    activity: dict[str, Any], actor_id: str
+) -> dict[str, Any] | None:
+    """The activity as its origin serves it, when the one posted (signed by somebody
+    else) has an id on the origin of its actor, and the document found there has the
+    same id and the same actor; None otherwise. What the forwarder sent is never used:
+    only what was fetched."""
+    activity_id = activity.get("id")
+    if not isinstance(activity_id, str) or _origin(activity_id) != _origin(actor_id):
+        return None
+    try:
+        fetched = fetch_json(activity_id, signer=instance_signer())
+    except FetchError:
+        return None
+    fetched_actor = fetched.get("actor")
+    if isinstance(fetched_actor, dict):
+        fetched_actor = fetched_actor.get("id")
+    if (
+        fetched.get("id") != activity_id
+        or fetched_actor != actor_id
+        or not isinstance(fetched.get("type"), str)
+    ):
+        return None
+    return fetched
 
 
 def _enqueue(inbound_id: int) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fireside.core.text import plain_text
-from fireside.federation import conf
+from fireside.federation import blocks, conf
 from fireside.federation.fetch import FetchError, Signer, fetch_json
 from fireside.federation.keys import instance_key
 from fireside.federation.models import RemoteActor
@@ -112,7 +112,10 @@ def fetch_actor(actor_id: str) -> RemoteActor | None:
 
 
 def get_actor(actor_id: str, *, refresh: bool = False) -> RemoteActor | None:
-    """The RemoteActor for ACTOR_ID, from our cache unless REFRESH or unknown."""
+    """The RemoteActor for ACTOR_ID, from our cache unless REFRESH or unknown; None for
+    an actor of a blocked instance."""
+    if blocks.instance_blocked(actor_id):
+        return None
     if not refresh:
         found = RemoteActor.objects.filter(actor_id=actor_id).first()
         if found is not None:

@@ -125,6 +125,14 @@ PAGE_RULES: dict[str, Rule] = {
     "instance_actor": FEDERATION_OFF,
     "member_followers": FEDERATION_OFF,
     "member_following": FEDERATION_OFF,
+    "member_outbox": FEDERATION_OFF,
+    # Communities as Groups (FEP-1b12). community_actor, post_object and dialogue_object
+    # are the page URLs with content negotiation: browsers get the pages (same rules).
+    "community_inbox": Rule(
+        get=everyone(NOT_FOUND), post=everyone(NOT_FOUND), why=FEDERATION_OFF.why
+    ),
+    "community_outbox": FEDERATION_OFF,
+    "community_followers": FEDERATION_OFF,
     # Inboxes answer 404 to every method while federation is off (the view checks that
     # first), signed server-to-server POSTs otherwise (fireside/federation/tests).
     "shared_inbox": Rule(
@@ -149,6 +157,13 @@ PAGE_RULES: dict[str, Rule] = {
     "topic_list": PUBLIC_PAGE,
     "topic_detail": PUBLIC_PAGE,
     "community_detail": Rule(
+        get=everyone(OK),
+        post=NOBODY_POSTS,
+        variants={
+            "den": Rule(get=DEN_MEMBERS, post=NOBODY_POSTS, params={"slug": _den})
+        },
+    ),
+    "community_actor": Rule(
         get=everyone(OK),
         post=NOBODY_POSTS,
         variants={
@@ -225,6 +240,11 @@ PAGE_RULES: dict[str, Rule] = {
         data=lambda w: {"title": "A new post", "body": "Words for it."},
     ),
     "post_detail": Rule(
+        get=everyone(OK),
+        post=NOBODY_POSTS,
+        variants={"den": Rule(get=DEN_MEMBERS, post=NOBODY_POSTS, params=HIDDEN_POST)},
+    ),
+    "post_object": Rule(
         get=everyone(OK),
         post=NOBODY_POSTS,
         variants={"den": Rule(get=DEN_MEMBERS, post=NOBODY_POSTS, params=HIDDEN_POST)},
@@ -555,8 +575,56 @@ PAGE_RULES: dict[str, Rule] = {
         owned=True,
         why="dave is not suspended: the administrator is told so",
     ),
+    # Instance blocks (fireside/federation): the administrators', a cohort's, and the
+    # public list. They work while federation is off, so a list can be ready before.
+    "staff_federation": Rule(
+        get=expect(LOGIN, NOT_FOUND, administrator=OK),
+        post=expect(LOGIN, NOT_FOUND, administrator=REDIRECT),
+        data=lambda w: {"domain": "spam.example", "reason": "Spam"},
+        owned=True,
+        why="the staff area; for everyone else it does not exist",
+    ),
+    "staff_instance_unblock": Rule(
+        get=expect(LOGIN, NOT_ALLOWED),
+        post=expect(LOGIN, NOT_FOUND, administrator=(NOT_FOUND, REDIRECT)),
+        data=lambda w: {"domain": "spam.example"},
+        owned=True,
+        why="the world blocks no instance: the administrator hears it is not blocked",
+    ),
+    "staff_instance_blocks_import": Rule(
+        get=expect(LOGIN, NOT_ALLOWED),
+        post=expect(LOGIN, NOT_FOUND, administrator=OK),
+        data=lambda w: {"text": "domain,reason\nspam.example,Spam\n"},
+        owned=True,
+        why="the page shows the import's report, line by line",
+    ),
+    "staff_instance_blocks_export": Rule(
+        get=expect(LOGIN, NOT_FOUND, administrator=OK),
+        post=expect(LOGIN, NOT_ALLOWED),
+    ),
+    "community_instance_blocks": Rule(
+        get=COHORT_ONLY,
+        post=COHORT_ACTION,
+        data=lambda w: {"domain": "spam.example", "reason": "Raids"},
+        owned=True,
+    ),
+    "community_instance_unblock": Rule(
+        get=expect(LOGIN, NOT_ALLOWED),
+        post=expect(LOGIN, FORBIDDEN, moderator=(NOT_FOUND, REDIRECT)),
+        data=lambda w: {"domain": "spam.example"},
+        owned=True,
+        why="hearth blocks no instance: the cohort hears it is not blocked",
+    ),
+    "instance_block_list": Rule(
+        get=everyone(OK), post=NOBODY_POSTS, why="blocked instances are public"
+    ),
     # Dialogues (fireside/dialogues) ----------------------------------------------------
     "dialogue_detail": Rule(
+        get=everyone(NOT_FOUND),
+        post=NOBODY_POSTS,
+        why="dave's proposal is not published: for everyone it does not exist yet",
+    ),
+    "dialogue_object": Rule(
         get=everyone(NOT_FOUND),
         post=NOBODY_POSTS,
         why="dave's proposal is not published: for everyone it does not exist yet",
@@ -1068,6 +1136,57 @@ API_RULES: dict[str, Rule] = {
         params={"handle": lambda w: w.dave.handle},
         owned=True,
         why="dave is not suspended: the administrator is told so",
+    ),
+    # Federation (fireside/federation) ---------------------------------------------------
+    "GET /api/v1/me/federation": Rule(expected=READ_BY_MEMBERS),
+    "PUT /api/v1/me/federation": Rule(
+        expected=api_expect(LOGIN, OK), data=lambda w: {"approve_follows": True}
+    ),
+    "GET /api/v1/me/followers": Rule(expected=READ_BY_MEMBERS),
+    **{
+        f"POST /api/v1/me/followers/{{follower_id}}/{verb}": Rule(
+            expected=api_expect(LOGIN, NOT_FOUND),
+            params={"follower_id": _no_follower},
+            owned=True,
+            why="the world has no remote follower: nobody else's can be answered",
+        )
+        for verb in ("accept", "refuse")
+    },
+    "GET /api/v1/staff/instance-blocks": Rule(
+        expected=api_expect(LOGIN, NOT_FOUND, administrator=OK)
+    ),
+    "POST /api/v1/staff/instance-blocks": Rule(
+        expected=api_expect(LOGIN, NOT_FOUND, administrator=OK),
+        data=lambda w: {"domain": "spam.example", "reason": "Spam"},
+        owned=True,
+    ),
+    "GET /api/v1/staff/instance-blocks/export": Rule(
+        expected=api_expect(LOGIN, NOT_FOUND, administrator=OK)
+    ),
+    "POST /api/v1/staff/instance-blocks/import": Rule(
+        expected=api_expect(LOGIN, NOT_FOUND, administrator=OK),
+        data=lambda w: {"csv": "domain,reason\nspam.example,Spam\n"},
+        owned=True,
+    ),
+    "DELETE /api/v1/staff/instance-blocks/{domain}": Rule(
+        expected=api_expect(LOGIN, NOT_FOUND, administrator=(NOT_FOUND, OK)),
+        params={"domain": lambda w: "spam.example"},
+        owned=True,
+        why="the world blocks no instance: the administrator hears it is not blocked",
+    ),
+    "GET /api/v1/communities/{slug}/instance-blocks": Rule(
+        expected=api_expect(LOGIN, FORBIDDEN, moderator=OK)
+    ),
+    "POST /api/v1/communities/{slug}/instance-blocks": Rule(
+        expected=api_expect(LOGIN, FORBIDDEN, moderator=OK),
+        data=lambda w: {"domain": "spam.example", "reason": "Raids"},
+        owned=True,
+    ),
+    "DELETE /api/v1/communities/{slug}/instance-blocks/{domain}": Rule(
+        expected=api_expect(LOGIN, FORBIDDEN, moderator=(NOT_FOUND, OK)),
+        params={"domain": lambda w: "spam.example"},
+        owned=True,
+        why="hearth blocks no instance: the cohort hears it is not blocked",
     ),
     # Dialogues (fireside/dialogues) ----------------------------------------------------
     "GET /api/v1/dialogues/{dialogue_id}": Rule(

@@ -17,6 +17,9 @@ from fireside.federation.fetch import (
     fetch_json,
 )
 
+# The fetcher reads the instance blocks (fetch.Blocked) before it connects.
+pytestmark = pytest.mark.django_db
+
 ACTOR = {"id": "https://peer.example/actor", "type": "Application"}
 
 
