@@ -159,7 +159,16 @@ def accept_dialogue(dialogue: Dialogue, *, by: Any) -> Dialogue:
             for message in messages
         )
         _tell(dialogue, _pair(conversation), DialogueNotice.Kind.PUBLISHED)
+        _federate("dialogue_published", dialogue)
     return dialogue
+
+
+def _federate(kind: str, dialogue: Dialogue) -> None:
+    """Tell remote followers after commit (fireside/federation/outbox.py); free while
+    federation is off."""
+    from fireside.federation import outbox
+
+    outbox.on_commit(kind, dialogue.pk)
 
 
 def decline_dialogue(dialogue: Dialogue, *, by: Any) -> Dialogue:
@@ -195,6 +204,8 @@ def withdraw_dialogue(dialogue: Dialogue, *, by: Any) -> Dialogue:
         dialogue.messages.all().delete()
         other = dialogue.conversation.other(by)
         _tell(dialogue, [other.pk], DialogueNotice.Kind.WITHDRAWN)
+        if dialogue.published_at is not None:
+            _federate("dialogue_withdrawn", dialogue)
     return dialogue
 
 

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from fireside.accounts.models import Member
-from fireside.federation import conf
+from fireside.communities.models import Community
+from fireside.federation import blocks, conf
 from fireside.federation.fetch import FetchError, post_json
 from fireside.federation.keys import key_for
 from fireside.federation.models import Delivery
+from fireside.federation.objects import group_key_id
 from fireside.federation.signatures import sign_request
 
 RETRY_BASE = timedelta(minutes=1)
@@ -37,11 +39,20 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def deliver_later(
-    activity: dict[str, Any], inbox: str, *, sender: Member | None
+    activity: dict[str, Any],
+    inbox: str,
+    *,
+    sender: Member | None,
+    community: Community | None = None,
 ) -> Delivery:
-    """Record a delivery of ACTIVITY to INBOX signed by SENDER (None: the instance actor)
-    and queue its first attempt after commit."""
-    delivery = Delivery.objects.create(target=inbox, activity=activity, sender=sender)
+    """Record a delivery of ACTIVITY to INBOX signed by SENDER (None: COMMUNITY's Group
+    actor, or else the instance actor) and queue its first attempt after commit."""
+    delivery = Delivery.objects.create(
+        target=inbox,
+        activity=activity,
+        sender=sender,
+        community=community if sender is None else None,
+    )
     transaction.on_commit(functools.partial(_enqueue, delivery))
     return delivery
 
@@ -64,7 +75,7 @@ def attempt(delivery_id: int) -> Delivery | None:
             .filter(
                 pk=delivery_id, state=Delivery.State.PENDING, next_attempt_at__lte=now
             )
-            .select_related("sender")
+            .select_related("sender", "community")
             .first()
         )
         if delivery is None:
@@ -73,11 +84,23 @@ def attempt(delivery_id: int) -> Delivery | None:
         Delivery.objects.filter(pk=delivery.pk).update(
             next_attempt_at=now + timedelta(minutes=5)
         )
-    sender = delivery.sender
+    if blocks.instance_blocked(delivery.target):
+        # Defederated since it was queued: given up at once, without a connection.
+        delivery.state = Delivery.State.GAVE_UP
+        delivery.last_error = "The instance is blocked."
+        delivery.save(update_fields=["state", "last_error"])
+        return delivery
+    sender, community = delivery.sender, delivery.community
+    if sender is not None:
+        key_id = conf.key_id(sender)
+    elif community is not None:
+        key_id = group_key_id(community)
+    else:
+        key_id = conf.instance_key_id()
     signer = functools.partial(
         sign_request,
-        key_id=conf.key_id(sender) if sender else conf.instance_key_id(),
-        private_key_pem=key_for(sender).private_pem,
+        key_id=key_id,
+        private_key_pem=key_for(sender, community).private_pem,
     )
     body = json.dumps(delivery.activity, ensure_ascii=False).encode()
     delivery.attempts += 1

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import IntegrityError, transaction
 
 from fireside.accounts.models import Member
+from fireside.communities.models import Community
 from fireside.federation.models import ActorKey
 
 KEY_BITS = 2048
@@ -33,20 +34,26 @@ def generate_pem_pair() -> tuple[str, str]:
     return public_pem, private_pem
 
 
-def key_for(member: Member | None) -> ActorKey:
-    """The key of MEMBER (None: the instance actor), made now when it has none yet. Two
-    requests racing to make it end with the same stored key."""
-    found = ActorKey.objects.filter(member=member).first()
+def key_for(member: Member | None, community: Community | None = None) -> ActorKey:
+    """The key of MEMBER, or of COMMUNITY's Group actor (both None: the instance actor),
+    made now when it has none yet. Two requests racing to make it end with the same
+    stored key."""
+    owner = {"member": member, "community": community if member is None else None}
+    found = ActorKey.objects.filter(**owner).first()
     if found is not None:
         return found
     public_pem, private_pem = generate_pem_pair()
     try:
         with transaction.atomic():
             return ActorKey.objects.create(
-                member=member, public_pem=public_pem, private_pem=private_pem
+                **owner, public_pem=public_pem, private_pem=private_pem
             )
     except IntegrityError:
-        return ActorKey.objects.get(member=member)
+        return ActorKey.objects.get(**owner)
+
+
+def group_key(community: Community) -> ActorKey:
+    return key_for(None, community)
 
 
 def instance_key() -> ActorKey:

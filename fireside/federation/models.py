@@ -5,8 +5,9 @@ from django.utils import timezone
 
 
 class ActorKey(models.Model):
-    """The RSA key pair an actor signs with: one per member, and one (member empty) for the
-    instance actor. Made on first need (keys.py).
+    """The RSA key pair an actor signs with: one per member, one per federating community
+    (its Group actor), and one (member and community empty) for the instance actor. Made
+    on first need (keys.py).
 
     The private key sits in the database in PEM form, unencrypted: whoever can read the
     database can sign as any member of this instance, so back-ups deserve the same care as
@@ -19,22 +20,31 @@ class ActorKey(models.Model):
         blank=True,
         related_name="actor_key",
     )
+    #: The community whose Group actor signs with this key (FEP-1b12, groups.py).
+    community = models.OneToOneField(
+        "communities.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actor_key",
+    )
     public_pem = models.TextField()
     private_pem = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            # One key for the instance actor too (member empty): NULLs are distinct in a
-            # plain unique index, so the index is on COALESCE(member, 0).
+            # One key for the instance actor too (member and community empty): NULLs
+            # are distinct in a plain unique index, so the index is on the COALESCEs.
             models.UniqueConstraint(
                 Coalesce("member", models.Value(0)),
+                Coalesce("community", models.Value(0)),
                 name="federation_one_key_per_actor",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"key of {self.member or 'the instance actor'}"
+        return f"key of {self.member or self.community or 'the instance actor'}"
 
 
 class RemoteActor(models.Model):
@@ -184,9 +194,17 @@ class Delivery(models.Model):
 
     target = models.URLField(max_length=2000)
     activity = models.JSONField()
-    #: Who signs it; empty for the instance actor.
+    #: Who signs it; empty for the instance actor (or a community's Group, below).
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: The community whose Group actor signs it (FEP-1b12 Announces, Accepts).
+    community = models.ForeignKey(
+        "communities.Community",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -25,12 +26,18 @@ from fireside.accounts import views as account_views
 from fireside.accounts.authentication import session_member
 from fireside.accounts.handles import handle_problem, normalize_handle
 from fireside.accounts.models import Member
+from fireside.communities import views as community_views
+from fireside.communities.models import Community
 from fireside.core.exceptions import ValidationFailed
 from fireside.core.htmx import render_page
 from fireside.core.text import render_markdown
-from fireside.federation import actions, conf, forms
+from fireside.dialogues import views as dialogue_views
+from fireside.dialogues.models import Dialogue
+from fireside.federation import actions, conf, forms, inbox, objects
 from fireside.federation.keys import instance_key, key_for
 from fireside.federation.models import Follower
+from fireside.posts import views as post_views
+from fireside.posts.models import Post
 
 JRD = "application/jrd+json"
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
@@ -83,18 +90,39 @@ def _member_for(handle: str) -> Member | None:
     normal = normalize_handle(handle)
     if normal != handle or handle_problem(normal):
         return None
-    return Member.objects.visible_to(None).filter(handle=normal).first()
+    # Stand-ins for remote people (is_remote) are never served as actors of ours, nor
+    # found by WebFinger (their handles, name@server, fail handle_problem anyway).
+    return Member.objects.visible_to(None).local().filter(handle=normal).first()
 
 
 # WebFinger -------------------------------------------------------------------------------
 
 
-def _resolve_resource(resource: str) -> tuple[str, Member | None] | JsonResponse:
-    """('member', member) or ('instance', None) for RESOURCE, or the error to answer."""
+def _group_for(slug: str) -> Community | None:
+    """The federating community with SLUG, for WebFinger: a member with the same handle
+    wins (acct:name@domain names one actor), so such a community is found by its URL
+    only."""
+    community = Community.objects.filter(slug=slug).first()
+    if community is None or not objects.federates(community):
+        return None
+    if _member_for(slug) is not None:
+        return None
+    return community
+
+
+def _resolve_resource(
+    resource: str,
+) -> tuple[str, Member | Community | None] | JsonResponse:
+    """('member', member), ('group', community) or ('instance', None) for RESOURCE, or
+    the error to answer. acct:name@domain is a member first, else a federating
+    community whose slug is NAME (as Lemmy and Mastodon look groups up)."""
     here = conf.domain()
     if resource.startswith("https://"):
         if resource == conf.instance_actor_id():
             return ("instance", None)
+        community = objects.community_for_actor_id(resource)
+        if community is not None and objects.federates(community):
+            return ("group", community)
         prefix = conf.absolute("/@")
         if not resource.startswith(prefix):
             return _error(404, "not_found", "No actor here has that address.")
@@ -114,6 +142,9 @@ def _resolve_resource(resource: str) -> tuple[str, Member | None] | JsonResponse
             return ("instance", None)
     member = _member_for(handle.lower())
     if member is None:
+        group = _group_for(handle.lower())
+        if group is not None:
+            return ("group", group)
         return _error(404, "not_found", "No member here has that handle.")
     return ("member", member)
 
@@ -132,7 +163,16 @@ def webfinger(request: HttpRequest) -> HttpResponse:
         found["Access-Control-Allow-Origin"] = "*"
         return found
     kind, member = found
-    if member is None:
+    if isinstance(member, Community):
+        actor = objects.group_actor_id(member)
+        subject, aliases = conf.acct(member.slug), [actor]
+        if _member_for(member.slug) is not None:
+            subject = actor  # found by URL; acct:slug@domain is the member's
+        links = [
+            {"rel": PROFILE_PAGE_REL, "type": "text/html", "href": actor},
+            {"rel": "self", "type": conf.ACTIVITY_JSON, "href": actor},
+        ]
+    elif member is None:
         actor = conf.instance_actor_id()
         subject, aliases = conf.acct(conf.domain()), [actor]
         links = [{"rel": "self", "type": conf.ACTIVITY_JSON, "href": actor}]
@@ -313,6 +353,182 @@ def instance_actor(request: HttpRequest) -> HttpResponse:
         "webfinger": f"{here}@{here}",
     }
     return _activity(data)
+
+
+# Communities as Groups, outboxes and objects (FEP-1b12) -----------------------------------
+
+#: How many activities an outbox lists, newest first (no paging, no totalItems).
+OUTBOX_SIZE = 20
+
+
+def _negotiated(request: HttpRequest) -> bool:
+    """Whether a peer asks a page URL for its ActivityPub JSON."""
+    return request.method in ("GET", "HEAD") and wants_activity_json(request)
+
+
+def _federating(slug: str) -> Community | None:
+    community = Community.objects.filter(slug=slug).first()
+    if community is None or not objects.federates(community):
+        return None
+    return community
+
+
+def _no_group() -> JsonResponse:
+    return _error(404, "not_found", "No community here federates under that name.")
+
+
+def community_actor(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's page URL: the page for browsers, its Group actor for peers (listed
+    open communities only)."""
+    if not _negotiated(request):
+        response = community_views.community_detail(request, slug)
+    elif not conf.enabled():
+        response = _off()
+    else:
+        community = _federating(slug)
+        if community is None:
+            response = _no_group()
+        else:
+            response = _activity(
+                objects.group(community, webfinger=_member_for(slug) is None)
+            )
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+@csrf_exempt
+def community_inbox(request: HttpRequest, slug: str) -> HttpResponse:
+    if not conf.enabled():
+        return _off()
+    if _federating(slug) is None:
+        return _no_group()
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", "An inbox only takes POST.")
+    return inbox.receive(request, None)
+
+
+@require_safe
+def community_followers(request: HttpRequest, slug: str) -> HttpResponse:
+    if not conf.enabled():
+        return _off()
+    community = _federating(slug)
+    if community is None:
+        return _no_group()
+    # Like a member's: the collection exists, without items or totalItems.
+    return _activity(
+        {
+            "@context": conf.AS_CONTEXT,
+            "id": f"{objects.group_actor_id(community)}followers",
+            "type": "OrderedCollection",
+        }
+    )
+
+
+def _outbox(actor: str, items: list[tuple[Any, dict[str, Any]]]) -> HttpResponse:
+    """An outbox of the newest Creates: ITEMS are (when, activity) pairs."""
+    items.sort(key=lambda item: item[0], reverse=True)
+    return _activity(
+        {
+            "@context": conf.AS_CONTEXT,
+            "id": f"{actor}outbox",
+            "type": "OrderedCollection",
+            # No totalItems: how much someone wrote is not a number we show.
+            "orderedItems": [activity for _, activity in items[:OUTBOX_SIZE]],
+        }
+    )
+
+
+def _public_posts() -> Any:
+    return (
+        Post.objects.visible_to(None)
+        .select_related("author", "community", "federated")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _public_dialogues() -> Any:
+    return (
+        Dialogue.objects.visible_to(None)
+        .select_related(
+            "community", "post", "conversation__initiator", "conversation__recipient"
+        )
+        .newest_first()
+    )
+
+
+@require_safe
+def member_outbox(request: HttpRequest, handle: str) -> HttpResponse:
+    """A member's newest public posts and published dialogues, as Creates."""
+    if not conf.enabled():
+        return _off()
+    member = _member_for(handle)
+    if member is None:
+        return _error(404, "not_found", "No member here has that handle.")
+    posts = _public_posts().filter(author=member)[:OUTBOX_SIZE]
+    dialogues = _public_dialogues().involving(member)[:OUTBOX_SIZE]
+    items = [(post.created_at, objects.post_create(post)) for post in posts]
+    items += [
+        (dialogue.published_at, objects.dialogue_create(dialogue, member))
+        for dialogue in dialogues
+    ]
+    return _outbox(conf.actor_id(member), items)
+
+
+@require_safe
+def community_outbox(request: HttpRequest, slug: str) -> HttpResponse:
+    """A federating community's newest posts and dialogues, as Creates."""
+    if not conf.enabled():
+        return _off()
+    community = _federating(slug)
+    if community is None:
+        return _no_group()
+    posts = _public_posts().filter(community=community)[:OUTBOX_SIZE]
+    dialogues = _public_dialogues().filter(community=community)[:OUTBOX_SIZE]
+    items = [(post.created_at, objects.post_create(post)) for post in posts]
+    for dialogue in dialogues:
+        local = [m for m in dialogue.participants() if not m.is_remote]
+        if local:
+            items.append(
+                (dialogue.published_at, objects.dialogue_create(dialogue, local[0]))
+            )
+    return _outbox(objects.group_actor_id(community), items)
+
+
+def _object(data: dict[str, Any]) -> HttpResponse:
+    return _activity({"@context": conf.AS_CONTEXT, **data})
+
+
+def post_object(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A post's URL: the page for browsers, its Page for peers (public posts written
+    here only; a post from another server is fetched from there)."""
+    if not _negotiated(request):
+        response = post_views.post_detail(request, post_id)
+    elif not conf.enabled():
+        response = _off()
+    else:
+        post = _public_posts().filter(pk=post_id, author__is_remote=False).first()
+        if post is None:
+            response = _error(404, "not_found", "No public post here has that id.")
+        else:
+            response = _object(objects.page(post))
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def dialogue_object(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    """A dialogue's URL: the page for browsers, its Article for peers (public ones)."""
+    if not _negotiated(request):
+        response = dialogue_views.dialogue_detail(request, dialogue_id)
+    elif not conf.enabled():
+        response = _off()
+    else:
+        dialogue = _public_dialogues().filter(pk=dialogue_id).first()
+        if dialogue is None:
+            response = _error(404, "not_found", "No public dialogue here has that id.")
+        else:
+            response = _object(objects.article(dialogue))
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 # A member's settings ---------------------------------------------------------------------

@@ -82,7 +82,16 @@ def create_post(
         )
         post.topics.set(topics_named(topic_names))
         _reindex(post, topic_names)
+    _federate("post_published", post)
     return post
+
+
+def _federate(kind: str, post: Post) -> None:
+    """Tell remote followers after commit (fireside/federation/outbox.py); free while
+    federation is off."""
+    from fireside.federation import outbox
+
+    outbox.on_commit(kind, post.pk)
 
 
 def edit_post(
@@ -123,6 +132,8 @@ def edit_post(
             else [t.name for t in post.topics.all()]
         )
         _reindex(post, names)
+        if post.edited_at == now:
+            _federate("post_edited", post)
     return post
 
 
@@ -138,3 +149,4 @@ def delete_post(post: Post, *, by: Any) -> None:
         post.deleted_at = timezone.now()
         post.save(update_fields=["title", "body", "deleted_at"])
         fulltext.unindex("post", post.pk)
+        _federate("post_deleted", post)

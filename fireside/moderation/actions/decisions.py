@@ -295,6 +295,10 @@ def _apply(action: ModAction, *, by: Any) -> None:
         Post.objects.filter(pk=action.post_id).update(
             hidden_at=action.in_force_at, hidden_by_action=action
         )
+        # Servers that received the post are asked to delete it too.
+        from fireside.federation import outbox
+
+        outbox.on_commit(outbox.POST_HIDDEN, action.post_id)
     elif action.kind == Kind.BAN and subject is not None:
         Membership.objects.filter(community=action.community, member=subject).exclude(
             role=Membership.Role.LEAD, state=Membership.State.ACTIVE
@@ -336,9 +340,13 @@ def overturn_action(action: ModAction, *, by: Any, reason: str) -> ModAction:
         action.save(update_fields=["state", "overturned_at", "overturned_reason"])
         subject = action.subject
         if action.kind == Kind.HIDE and action.post_id is not None:
-            Post.objects.filter(pk=action.post_id, hidden_by_action=action).update(
-                hidden_at=None, hidden_by_action=None
-            )
+            shown = Post.objects.filter(
+                pk=action.post_id, hidden_by_action=action
+            ).update(hidden_at=None, hidden_by_action=None)
+            if shown:
+                from fireside.federation import outbox
+
+                outbox.on_commit(outbox.POST_PUBLISHED, action.post_id)
         elif action.kind == Kind.GRANT_LEADER and subject is not None:
             earned = min(
                 levels.earned_level(levels.signals_of(subject)), levels.LEADER - 1
