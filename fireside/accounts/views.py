@@ -184,6 +184,8 @@ def password_reset_confirm(request: HttpRequest, uid: str, token: str) -> HttpRe
 
 @require_safe
 def member_detail(request: HttpRequest, handle: str) -> HttpResponse:
+    if "@" in handle:
+        return _remote_member_detail(request, handle)
     normal = normalize_handle(handle)
     if handle_problem(normal):
         # Not a handle anyone can have (and PostgreSQL refuses some such text outright).
@@ -192,6 +194,17 @@ def member_detail(request: HttpRequest, handle: str) -> HttpResponse:
         return redirect("member_detail", handle=normal, permanent=True)
     member = get_object_or_404(Member.objects.visible_to(request.user), handle=normal)
     return render(request, "accounts/member_detail.html", {"member": member})
+
+
+def _remote_member_detail(request: HttpRequest, handle: str) -> HttpResponse:
+    """A small page for someone on another server (their stand-in, name@server): who
+    they are, where, and a link to their own page there."""
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).filter(is_remote=True), handle=handle
+    )
+    actor = getattr(member, "remote_actor", None)
+    context = {"member": member, "actor": actor}
+    return render(request, "accounts/remote_member_detail.html", context)
 
 
 @login_required

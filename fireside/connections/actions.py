@@ -271,7 +271,7 @@ def remind_audits() -> int:
         .values_list("member_id", flat=True)
     )
     reminded = 0
-    for member in Member.objects.active().filter(pk__in=list(due)):
+    for member in Member.objects.active().local().filter(pk__in=list(due)):
         with transaction.atomic():
             choice, _ = ReminderSettings.objects.get_or_create(member=member)
             claimed = (

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Field, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 
 from fireside.accounts.models import Member
@@ -152,6 +152,57 @@ def _next_message(
     return message
 
 
+def _federate_on_commit(message_ids: list[int], *, changed: bool = False) -> None:
+    """After commit, hand our members' new (or CHANGED: edited, deleted) messages to a
+    person on another server to federation, which delivers them as direct Notes.
+
+    Callers call this only when the other member is a stand-in for a remote person
+    (`is_remote`) and federation is on, which they know without a query: conversations
+    between members here cost nothing more."""
+    # Federation builds on conversations, not the other way round: imported late.
+    from fireside.federation import notes
+
+    def hand_over() -> None:
+        for message_id in message_ids:
+            if changed:
+                notes.message_changed(message_id)
+            else:
+                notes.message_sent(message_id)
+
+    transaction.on_commit(hand_over)
+
+
+def _federation_on() -> bool:
+    from fireside.federation import conf
+
+    return conf.enabled()
+
+
+def _to_remote(conversation: Conversation, by: Any) -> bool:
+    """Whether BY (one of ours) writes to a remote person in CONVERSATION, read from the
+    `*_is_remote` annotations of the locked row (no query)."""
+    if by.is_remote:
+        return False
+    if by.pk == conversation.initiator_id:
+        return bool(getattr(conversation, "recipient_is_remote", False))
+    return bool(getattr(conversation, "initiator_is_remote", False))
+
+
+def _changed_for_remote(message: Message, *, by: Any) -> None:
+    """Federate an edit or deletion by one of ours to a remote person (one query, and
+    only while federation is on)."""
+    if by.is_remote or not _federation_on():
+        return
+    conversation = message.conversation
+    other_id = (
+        conversation.recipient_id
+        if by.pk == conversation.initiator_id
+        else conversation.initiator_id
+    )
+    if Member.objects.filter(pk=other_id, is_remote=True).exists():
+        _federate_on_commit([message.pk], changed=True)
+
+
 def _open_with(
     conversation: Conversation, *, by: Any, body: str, client_id: str
 ) -> Message:
@@ -218,7 +269,7 @@ def request_conversation(
                 tray=tray,
                 signals=signals,
             )
-            _open_with(conversation, by=by, body=body, client_id=client_id)
+            opening = _open_with(conversation, by=by, body=body, client_id=client_id)
             if held:
                 _note_pile_on(to, post=post)
     except IntegrityError:
@@ -232,6 +283,10 @@ def request_conversation(
             member_group(to.pk),
             {"type": "conversation.request", "conversation": conversation.pk},
         )
+    if to.is_remote and not by.is_remote and _federation_on():
+        # Our member asks: the opening message travels now (their consent is asked
+        # for on their server, by their reply).
+        _federate_on_commit([opening.pk])
     return conversation
 
 
@@ -494,10 +549,16 @@ def _write_batch(
     ids = sorted({outgoing.conversation_id for _, outgoing in cleaned})
     origins = {index: outgoing.origin for index, outgoing in cleaned}
     # Locked in id order, so two processes writing overlapping batches cannot deadlock.
+    # Whether each member is remote comes along (two joins on primary keys, no query):
+    # messages to a remote person are handed to federation after commit.
     conversations = {
         c.pk: c
-        for c in Conversation.objects.select_for_update()
+        for c in Conversation.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
+        .annotate(
+            initiator_is_remote=F("initiator__is_remote"),
+            recipient_is_remote=F("recipient__is_remote"),
+        )
         .order_by("pk")
     }
     earlier = (
@@ -553,6 +614,13 @@ def _write_batch(
         results[index] = Sent(message, payload)
     # One hand-over to the event loop for the whole batch, not two per message.
     broadcast_many_on_commit(events)
+    to_remote = [
+        message.pk
+        for _, message in added
+        if _to_remote(conversations[message.conversation_id], message.author)
+    ]
+    if to_remote and _federation_on():
+        _federate_on_commit(to_remote)
     for index, message in repeats:
         results[index] = Sent(message, payloads[id(message)], repeat=True)
 
@@ -580,6 +648,7 @@ def edit_message(message: Message, *, by: Any, body: str) -> Message:
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "edited_at"])
         _message_changed(message.conversation, message)
+        _changed_for_remote(message, by=by)
     return message
 
 
@@ -595,6 +664,7 @@ def delete_message(message: Message, *, by: Any) -> Message:
         # A dialogue that published it shows a tombstone in its place too.
         forget_deleted_message(message)
         _message_changed(message.conversation, message)
+        _changed_for_remote(message, by=by)
     return message
 
 

@@ -171,6 +171,11 @@ def _message(conversation: Conversation, seq: int) -> Message:
 
 
 def _recipient(handle: str) -> Member:
+    if "@" in handle.strip().lstrip("@"):
+        # Someone on another server (@name@server): found through federation.
+        from fireside.federation.resolve import resolve_handle
+
+        return resolve_handle(handle)
     handle = normalize_handle(handle)
     if HANDLE_PATTERN.fullmatch(handle):
         member = Member.objects.visible_to(None).filter(handle=handle).first()
@@ -240,11 +245,15 @@ def request_conversation(
     request: HttpRequest, payload: ConversationIn
 ) -> Status[dict[str, Any]]:
     """Ask a member (`to`, a handle) for a conversation with an opening `message`,
-    optionally about a `post` one can read. 201 with the request; repeating a
-    `client_id` answers 200 with the request it made first, never a second one.
-    403 `requests_paused` when the member, or the post, is not taking requests right
-    now. A request may land in the recipient's Later tray (unfamiliar-sender signals,
-    or many requests within the hour) without notifying them; the sender is not told."""
+    optionally about a `post` one can read. `to` may name someone on another server
+    of the fediverse (`@name@server`): they are found by WebFinger, and the messages
+    travel to their server, not end-to-end encrypted (400 `federation_off`,
+    `malformed_handle` or `instance_blocked`; 404 `remote_not_found`).
+    201 with the request; repeating a `client_id` answers 200 with the request it
+    made first, never a second one. 403 `requests_paused` when the member, or the
+    post, is not taking requests right now. A request may land in the recipient's
+    Later tray (unfamiliar-sender signals, or many requests within the hour) without
+    notifying them; the sender is not told."""
     member = request_member(request)
     recipient = _recipient(payload.to)
     post = _readable_post(member, payload.post)

@@ -9,6 +9,15 @@ from fireside.conversations.models import Conversation
 MESSAGE_HELP = "Markdown works. Up to 4,000 characters."
 
 
+class FindMemberForm(forms.Form):
+    to = forms.CharField(
+        label="Who would you like to talk with?",
+        max_length=300,
+        help_text="A handle: @name for someone here, @name@server for someone on "
+        "another server of the fediverse.",
+    )
+
+
 class RequestForm(forms.Form):
     message = forms.CharField(
         label="Opening message",

@@ -16,11 +16,18 @@ The thresholds, in one place:
 | `many_digits` | the sender's handle holds a run of MANY_DIGITS_RUN (4) or more digits |
 | `often_declined` | of the sender's last OFTEN_DECLINED_OF (5) requests in the last OFTEN_DECLINED_WINDOW (30 days), OFTEN_DECLINED_AT_LEAST (3) or more were declined or left to expire |
 | `signup_burst` | SIGNUP_BURST_ACCOUNTS (5) or more accounts, theirs included, signed up from the same network (a keyed hash, never the address) within SIGNUP_BURST_WINDOW (24 hours) of theirs |
-| `remote_instance` | reserved for federation; not computed yet |
+| `remote_instance` | the sender is on another server of the fediverse (a stand-in, `is_remote`) |
 
 A request is *strong* (goes to Later) when it carries STRONG_AT_LEAST (2) or more signals:
 one signal alone is common among good-faith newcomers; two together are what throwaway and
 bot accounts look like.
+
+`remote_instance` is shown but does not count toward strong: being on another server is
+no sign of a throwaway account, only something the recipient should know (their server's
+rules, not ours, made the account). The other signals apply to remote senders as to
+anyone: `new_account` reads the stand-in's `joined_at`, which is the account's age on its
+own server when its actor document says (`published`); `many_digits` looks at the name
+before the server's (a port or a year in a host name says nothing about the person).
 """
 
 import re
@@ -110,7 +117,7 @@ def signals_for(sender: Member, recipient: Member) -> list[Signal]:
                 "network on the same day",
             }
         )
-    if _DIGIT_RUN.search(sender.handle):
+    if _DIGIT_RUN.search(sender.handle.split("@", 1)[0]):
         signals.append({"code": "many_digits", "text": "Handle with many digits"})
     if _often_declined(sender):
         signals.append(
@@ -124,9 +131,29 @@ def signals_for(sender: Member, recipient: Member) -> list[Signal]:
         signals.append(
             {"code": "no_shared_community", "text": "No community in common with you"}
         )
+    if sender.is_remote:
+        signals.append(
+            {
+                "code": "remote_instance",
+                "text": f"Writes from {_server_of(sender)}, another server of the "
+                "fediverse",
+            }
+        )
     return signals
+
+
+def _server_of(sender: Member) -> str:
+    actor = getattr(sender, "remote_actor", None)
+    if actor is not None and actor.domain:
+        return str(actor.domain)
+    return sender.handle.rpartition("@")[2] or "another server"
+
+
+#: Signals shown for context that never hold a request by themselves or together.
+NOT_COUNTED = frozenset({"remote_instance"})
 
 
 def is_strong(signals: list[Signal]) -> bool:
     """Whether SIGNALS are strong enough to hold the request in Later."""
-    return len(signals) >= STRONG_AT_LEAST
+    counted = [signal for signal in signals if signal["code"] not in NOT_COUNTED]
+    return len(counted) >= STRONG_AT_LEAST

@@ -18,7 +18,7 @@ from fireside.accounts.models import Member
 from fireside.conversations import actions, forms, permissions, queries
 from fireside.conversations.models import Conversation, Message
 from fireside.conversations.payloads import NOTICE_TEXT
-from fireside.core.exceptions import NotAllowed, ValidationFailed
+from fireside.core.exceptions import DomainError, NotAllowed, ValidationFailed
 from fireside.core.forms import add_action_errors
 from fireside.core.htmx import render_page, wants_fragment
 from fireside.posts.models import Post
@@ -189,13 +189,43 @@ def request_decline(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _answered(request, conversation, notice)
 
 
+def _find_recipient(request: HttpRequest) -> Member | HttpResponse:
+    """The member `?to=` names, or the page asking for one (with why it was not found).
+    Someone on another server (@name@server) is looked up through federation."""
+    typed = request.GET.get("to", "").strip()
+    find = forms.FindMemberForm(request.GET if typed else None)
+    if typed and find.is_valid():
+        if "@" not in typed.lstrip("@"):
+            return get_object_or_404(
+                Member.objects.visible_to(request.user), handle=typed.lstrip("@")
+            )
+        from fireside.federation.resolve import resolve_handle
+
+        try:
+            return resolve_handle(typed)
+        except DomainError as error:
+            find.add_error("to", error.message)
+            return render_page(
+                request,
+                "conversations/conversation_new.html",
+                {"find": find},
+                status=error.status,
+            )
+    return render_page(
+        request,
+        "conversations/conversation_new.html",
+        {"find": find},
+        status=400 if typed else 200,
+    )
+
+
 @login_required
 @require_http_methods(PAGE_METHODS)
 def conversation_new(request: HttpRequest) -> HttpResponse:
     member = session_member(request)
-    to = get_object_or_404(
-        Member.objects.visible_to(member), handle=request.GET.get("to", "")
-    )
+    to = _find_recipient(request)
+    if isinstance(to, HttpResponse):
+        return to
     post_id = request.GET.get("post", "")
     post = (
         Post.objects.visible_to(member).filter(pk=post_id).first()

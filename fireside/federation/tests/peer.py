@@ -26,7 +26,13 @@ class Remote:
         self.posts = []
         self.post_status = 202
         #: More documents to serve, by path (objects to refetch, WebFinger answers...).
+        #: The path is matched as sent, query string included.
         self.documents = {}
+        #: The Content-Type of a document in `documents`, by path, when it is not
+        #: activity+json (e.g. application/jrd+json for WebFinger).
+        self.content_types = {}
+        #: More fields of bo's actor document (e.g. "published", "name", "url").
+        self.profile = {}
 
     @property
     def actor(self):
@@ -49,7 +55,13 @@ class Remote:
                 "owner": self.actor,
                 "publicKeyPem": self.public_pem,
             },
+            **self.profile,
         }
+
+    @property
+    def host(self):
+        """host:port, as a handle on this server names it (bo@host)."""
+        return self.base.removeprefix("http://")
 
 
 def _handler(remote):
@@ -57,9 +69,9 @@ def _handler(remote):
         def log_message(self, format, *args):
             pass
 
-        def _send(self, status, body=b""):
+        def _send(self, status, body=b"", content_type=ACTIVITY):
             self.send_response(status)
-            self.send_header("Content-Type", ACTIVITY)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -69,7 +81,11 @@ def _handler(remote):
             if self.path == "/users/bo":
                 self._send(200, json.dumps(remote.document()).encode())
             elif self.path in remote.documents:
-                self._send(200, json.dumps(remote.documents[self.path]).encode())
+                self._send(
+                    200,
+                    json.dumps(remote.documents[self.path]).encode(),
+                    remote.content_types.get(self.path, ACTIVITY),
+                )
             else:
                 self._send(404, b"{}")
 

@@ -62,7 +62,7 @@ def test_block_refuses_the_request_page_too(client, alice, bob, place):
     client.force_login(bob)
 
     response = client.post(
-        "/conversations/new/", {"to": "alice", "body": "Hi again", "client_id": "p1"}
+        "/conversations/new/?to=alice", {"message": "Hi again", "client_id": "p1"}
     )
 
     assert response.status_code in (403, 404)

@@ -27,6 +27,7 @@ from fireside.core.demo import (
     DemoConversation,
 )
 from fireside.dialogues.demo import load_dialogues_demo
+from fireside.federation.demo import load_federation_demo
 from fireside.moderation.demo import load_moderation_demo
 from fireside.posts import actions as posts
 from fireside.posts.models import Post
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             load_dialogues_demo()
             load_connections_demo()
             load_ratings_demo()  # after the posts; scores them at the end
+            load_federation_demo()
         if new_members or new_communities:
             self.stdout.write(
                 f"Loaded {len(new_members)} demo members and "
