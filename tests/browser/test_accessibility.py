@@ -31,6 +31,8 @@ ANONYMOUS_PAGES = [
     ("password reset", "/password/reset/"),
     ("directory", "/communities/"),
     ("topics", "/topics/"),
+    ("about", "/about/"),
+    ("blocked instances", "/about/instances/"),
 ]
 MEMBER_PAGES = [
     ("settings", "/settings/"),
@@ -42,6 +44,8 @@ MEMBER_PAGES = [
     ("connection audit", "/connections/audit/"),
     ("reminders", "/settings/reminders/"),
     ("new community", "/communities/new/"),
+    ("remote follows", "/settings/follows/"),
+    ("find someone to talk with", "/conversations/new/"),
 ]
 
 
