@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := fireside.settings
 
-.PHONY: run test test-all test-browser test-fuzz check format lock setup demo worker clean
+.PHONY: run test test-all test-browser test-fuzz test-federation check format lock setup demo worker clean
 
 $(STAMP): requirements.lock
 	@set -e; \
@@ -40,11 +40,11 @@ run: demo
 
 # The fast suite: SQLite, in-memory channel layer, no browser, no extra servers.
 test: setup
-	$(VENV)/bin/pytest -m "not browser and not server and not fuzz" -p no:cacheprovider
+	$(VENV)/bin/pytest -m "not browser and not server and not fuzz and not federation" -p no:cacheprovider
 
 # Everything but the browser, for CI against PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
 test-all: setup
-	$(VENV)/bin/pytest -m "not browser and not fuzz" -p no:cacheprovider
+	$(VENV)/bin/pytest -m "not browser and not fuzz and not federation" -p no:cacheprovider
 
 test-browser: setup
 	$(VENV)/bin/pytest -m browser -p no:cacheprovider
@@ -52,6 +52,23 @@ test-browser: setup
 # schemathesis against the OpenAPI schema (tests/security/test_api_fuzz.py): a few minutes.
 test-fuzz: setup
 	$(VENV)/bin/pytest -m fuzz -p no:cacheprovider
+
+# Two Fireside instances and bovine-herd federating over HTTPS on 127.0.0.2-4, under a
+# throw-away CA (tests/federation/). bovine-herd lives in a venv of its own: it pins
+# cryptography<46, which Fireside's environment cannot share.
+BOVINE_VENV := var/bovine-venv
+$(BOVINE_VENV)/.installed: tests/federation/bovine-requirements.txt | $(STAMP)
+	@set -e; \
+	if [ ! -x $(BOVINE_VENV)/bin/python ]; then \
+	  "$$($(PY) -c 'import sys; print(sys._base_executable)')" -m venv $(BOVINE_VENV); \
+	fi; \
+	$(BOVINE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -r tests/federation/bovine-requirements.txt \
+	  2> >(grep -v -e 'is ignored: it is neither a file nor a directory' -e 'Running pip as the' >&2); \
+	touch $@
+
+test-federation: setup $(BOVINE_VENV)/.installed
+	$(VENV)/bin/pytest tests/federation -m federation -p no:cacheprovider
 
 check: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -163,16 +163,31 @@ def _turn_html(message: Any) -> str:
     return heading + str(render_markdown(message.body)).strip()
 
 
-def article(dialogue: Dialogue) -> dict[str, Any]:
+def article(dialogue: Dialogue, *, sent_by: Member | None = None) -> dict[str, Any]:
     """A published DIALOGUE as an Article: its title, and its messages as they were
-    agreed, each under its author's name."""
+    agreed, each under its author's name.
+
+    Served on its own, it is attributed to both members. Sent in a Create by one of
+    them (SENT_BY), it is attributed to that one and mentions the other: servers such
+    as bovine refuse a Create whose object is attributed to anyone but its actor, and
+    each member sends the dialogue to their own followers."""
     participants = [actor_id_of(member) for member in dialogue.participants()]
+    authors = [actor for actor in participants if actor]
+    attributed: str | list[str] = authors
+    tags: list[dict[str, str]] = []
+    if sent_by is not None:
+        attributed = conf.actor_id(sent_by)
+        tags = [
+            {"type": "Mention", "href": actor}
+            for actor in authors
+            if actor != attributed
+        ]
     messages = dialogue.messages.select_related("author").order_by("seq")
     community = dialogue.community
     data: dict[str, Any] = {
         "id": dialogue_url(dialogue),
         "type": "Article",
-        "attributedTo": [actor for actor in participants if actor],
+        "attributedTo": attributed,
         "to": [PUBLIC],
         "cc": [],
         "name": dialogue.display_title,
@@ -181,6 +196,8 @@ def article(dialogue: Dialogue) -> dict[str, Any]:
         "published": _when(dialogue.published_at),
         "url": dialogue_url(dialogue),
     }
+    if tags:
+        data["tag"] = tags
     if federates(community):
         data["audience"] = group_actor_id(community)
         data["cc"] = [group_actor_id(community)]
@@ -260,6 +277,6 @@ def dialogue_create(dialogue: Dialogue, member: Member) -> dict[str, Any]:
     actor = conf.actor_id(member)
     return create(
         actor,
-        article(dialogue),
+        article(dialogue, sent_by=member),
         activity_id=f"{dialogue_url(dialogue)}#create-{member.handle}",
     )

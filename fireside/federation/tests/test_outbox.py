@@ -101,7 +101,9 @@ def test_remote_follower_receives_a_newly_published_dialogue(
     assert article["name"] == "Why bees"
     assert WORDS[0] in article["content"]
     assert "My grandmother kept <strong>six</strong> hives." in article["content"]
-    assert set(article["attributedTo"]) == {ALICE, BOB}
+    # Each member sends it as their own, naming the other.
+    assert article["attributedTo"] == ALICE
+    assert article["tag"] == [{"type": "Mention", "href": BOB}]
 
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
