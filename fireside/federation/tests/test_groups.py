@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from fireside.communities.models import Community, Membership
 from fireside.communities.tests.factories import CommunityFactory
-from fireside.federation import outbox
 from fireside.federation.keys import group_key
 from fireside.federation.models import (
     CommunityInstanceBlock,
