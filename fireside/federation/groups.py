@@ -20,7 +20,7 @@ from fireside.communities import actions as communities
 from fireside.communities.models import Community
 from fireside.core.exceptions import DomainError
 from fireside.core.text import plain_text
-from fireside.federation import blocks, objects, outbox
+from fireside.federation import blocks, objects, outbox, vocab
 from fireside.federation.delivery import deliver_later
 from fireside.federation.members import member_for_actor
 from fireside.federation.models import (
@@ -37,29 +37,10 @@ PROCESSED, IGNORED = InboundActivity.State.PROCESSED, InboundActivity.State.IGNO
 POST_TYPES = {"Page", "Article", "Note"}
 
 
-def _id_of(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
-
-
-def _addressed(obj: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-    for field in ("audience", "to", "cc"):
-        value = obj.get(field)
-        values = value if isinstance(value, list) else [value]
-        found.extend(item for item in map(_id_of, values) if item)
-    return found
-
-
 def _community_addressed(activity: dict[str, Any]) -> Community | None:
     obj = activity.get("object")
-    candidates = _addressed(activity)
-    if isinstance(obj, dict):
-        candidates = _addressed(obj) + candidates
-    for candidate in dict.fromkeys(candidates):
+    documents = [obj, activity] if isinstance(obj, dict) else [activity]
+    for candidate in vocab.addresses(*documents, fields=("audience", "to", "cc")):
         community = objects.community_for_actor_id(candidate)
         if community is not None:
             return community
@@ -69,9 +50,9 @@ def _community_addressed(activity: dict[str, Any]) -> Community | None:
 def _follow_target(activity: dict[str, Any]) -> Community | None:
     kind, obj = activity.get("type"), activity.get("object")
     if kind in ("Follow", "Block"):
-        return objects.community_for_actor_id(_id_of(obj))
+        return objects.community_for_actor_id(vocab.id_of(obj))
     if kind == "Undo" and isinstance(obj, dict) and obj.get("type") == "Follow":
-        return objects.community_for_actor_id(_id_of(obj.get("object")))
+        return objects.community_for_actor_id(vocab.id_of(obj.get("object")))
     return None
 
 
@@ -91,7 +72,7 @@ def concerns_a_group(activity: dict[str, Any]) -> bool:
     if kind in ("Follow", "Block", "Undo"):
         if _follow_target(activity) is not None:
             return True
-        follow_id = _id_of(activity.get("object"))
+        follow_id = vocab.id_of(activity.get("object"))
         return bool(
             kind == "Undo"
             and follow_id
@@ -100,7 +81,7 @@ def concerns_a_group(activity: dict[str, Any]) -> bool:
     if kind in ("Create", "Update", "Delete"):
         if _community_addressed(activity) is not None:
             return True
-        return _stored_post(_id_of(activity.get("object"))) is not None
+        return _stored_post(vocab.id_of(activity.get("object"))) is not None
     return False
 
 
@@ -146,7 +127,7 @@ def _answer(
 
 def _follow(activity: dict[str, Any], actor: RemoteActor) -> tuple[str, str]:
     community = _follow_target(activity)
-    activity_id = _id_of(activity)
+    activity_id = vocab.id_of(activity)
     if community is None or activity_id is None:
         return IGNORED, "a follow of no community"
     if not objects.federates(community):
@@ -180,8 +161,8 @@ def _unfollow(activity: dict[str, Any], actor: RemoteActor) -> tuple[str, str]:
     community = _follow_target(activity)
     if community is not None:
         follows = follows.filter(community=community)
-    elif activity.get("type") == "Undo" and _id_of(obj):
-        follows = follows.filter(activity_id=_id_of(obj))
+    elif activity.get("type") == "Undo" and vocab.id_of(obj):
+        follows = follows.filter(activity_id=vocab.id_of(obj))
     else:
         return IGNORED, "an undo of nothing we know"
     if isinstance(obj, dict) and obj.get("actor") not in (None, actor.actor_id):
@@ -209,7 +190,7 @@ def _post_object(activity: dict[str, Any], actor: RemoteActor) -> dict[str, Any]
         return None
     if obj.get("type") == "Note" and not obj.get("name"):
         return None  # a comment or a direct message: no post here
-    if _id_of(obj.get("attributedTo")) not in (None, actor.actor_id):
+    if vocab.id_of(obj.get("attributedTo")) not in (None, actor.actor_id):
         return None
     if not isinstance(obj.get("id"), str):
         return None
@@ -285,7 +266,7 @@ def _create(activity: dict[str, Any], actor: RemoteActor) -> tuple[str, str]:
 
 def _update(activity: dict[str, Any], actor: RemoteActor) -> tuple[str, str]:
     obj = _post_object(activity, actor)
-    stored = _stored_post(_id_of(activity.get("object")))
+    stored = _stored_post(vocab.id_of(activity.get("object")))
     if obj is None or stored is None or stored.remote_actor_id != actor.pk:
         return IGNORED, "not an edit of a post of theirs"
     post = stored.post
@@ -300,7 +281,7 @@ def _update(activity: dict[str, Any], actor: RemoteActor) -> tuple[str, str]:
 
 
 def _delete(activity: dict[str, Any], actor: RemoteActor) -> tuple[str, str]:
-    stored = _stored_post(_id_of(activity.get("object")))
+    stored = _stored_post(vocab.id_of(activity.get("object")))
     if stored is None or stored.remote_actor_id != actor.pk:
         return IGNORED, "not a post of theirs"
     post = stored.post

@@ -16,14 +16,13 @@ stored and processed, never the body that was posted."""
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from fireside.accounts.models import Member
-from fireside.federation import actions, blocks, conf, groups, notes
+from fireside.federation import actions, blocks, conf, groups, notes, vocab
 from fireside.federation.fetch import FetchError, fetch_json
 from fireside.federation.models import InboundActivity, RemoteActor
 from fireside.federation.remote import get_actor, instance_signer, resolve_key
@@ -52,12 +51,6 @@ def _request_target(request: HttpRequest) -> str:
         query = bytes(scope.get("query_string") or b"").decode("latin-1")
         return f"{target}?{query}" if query else target
     return request.get_full_path()
-
-
-def _member_for(handle: str) -> Member | None:
-    from fireside.federation.views import _member_for as find
-
-    return find(handle)
 
 
 def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
@@ -121,11 +114,6 @@ def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
     return _accepted()
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-
-
 def _refetch_forwarded(
     activity: dict[str, Any], actor_id: str
 ) -> dict[str, Any] | None:
@@ -134,7 +122,9 @@ def _refetch_forwarded(
     same id and the same actor; None otherwise. What the forwarder sent is never used:
     only what was fetched."""
     activity_id = activity.get("id")
-    if not isinstance(activity_id, str) or _origin(activity_id) != _origin(actor_id):
+    if not isinstance(activity_id, str) or vocab.origin(activity_id) != vocab.origin(
+        actor_id
+    ):
         return None
     try:
         fetched = fetch_json(activity_id, signer=instance_signer())
@@ -175,7 +165,7 @@ def member_inbox(request: HttpRequest, handle: str) -> HttpResponse:
         return _error(
             404, "federation_off", "Federation is not enabled on this instance."
         )
-    member = _member_for(handle)
+    member = vocab.member_by_handle(handle)
     if member is None:
         return _error(404, "not_found", "No member here has that handle.")
     if request.method != "POST":
@@ -186,24 +176,6 @@ def member_inbox(request: HttpRequest, handle: str) -> HttpResponse:
 # Processing --------------------------------------------------------------------------
 
 
-def _id_of(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
-
-
-def _local_member(actor_url: str | None) -> Member | None:
-    prefix = conf.absolute("/@")
-    if not actor_url or not actor_url.startswith(prefix):
-        return None
-    handle = actor_url.removeprefix(prefix)
-    if not handle.endswith("/") or "/" in handle[:-1]:
-        return None
-    return _member_for(handle[:-1])
-
-
 def process(inbound: InboundActivity) -> tuple[str, str]:
     """Act on INBOUND; returns (state, note)."""
     activity: dict[str, Any] = inbound.raw
@@ -212,7 +184,7 @@ def process(inbound: InboundActivity) -> tuple[str, str]:
     if blocks.instance_blocked(inbound.actor_id):
         return ignored, "the instance is blocked"
     target = activity.get("object")
-    if kind == "Delete" and _id_of(target) == inbound.actor_id:
+    if kind == "Delete" and vocab.id_of(target) == inbound.actor_id:
         actor = RemoteActor.objects.filter(actor_id=inbound.actor_id).first()
         if actor is None:
             return ignored, "not the deletion of a known actor"
@@ -228,8 +200,8 @@ def process(inbound: InboundActivity) -> tuple[str, str]:
     if kind in ("Follow", "Undo", "Block") and groups.concerns_a_group(activity):
         return groups.process(inbound, actor)
     if kind == "Follow":
-        member = _local_member(_id_of(target))
-        activity_id = _id_of(activity)
+        member = vocab.member_by_actor_id(vocab.id_of(target))
+        activity_id = vocab.id_of(activity)
         if member is None or activity_id is None:
             return ignored, "a follow of nobody here"
         actions.record_follow(member, actor, activity_id)
@@ -238,16 +210,16 @@ def process(inbound: InboundActivity) -> tuple[str, str]:
         if isinstance(target, dict) and target.get("type") == "Follow":
             if target.get("actor") not in (None, inbound.actor_id):
                 return ignored, "an undo of someone else's follow"
-            member = _local_member(_id_of(target.get("object")))
+            member = vocab.member_by_actor_id(vocab.id_of(target.get("object")))
             if member is not None:
                 actions.remove_follow(actor, member=member)
                 return state, "follow undone"
-        follow_id = _id_of(target)
+        follow_id = vocab.id_of(target)
         if follow_id and actions.remove_follow(actor, activity_id=follow_id):
             return state, "follow undone"
         return ignored, "an undo of nothing we know"
     if kind == "Block":
-        member = _local_member(_id_of(target))
+        member = vocab.member_by_actor_id(vocab.id_of(target))
         if member is None:
             return ignored, "a block of nobody here"
         actions.remove_follow(actor, member=member)

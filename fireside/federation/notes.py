@@ -30,7 +30,6 @@ templates)."""
 import hashlib
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,59 +40,16 @@ from fireside.conversations import actions as conversations
 from fireside.conversations.models import Conversation, Message
 from fireside.core.exceptions import DomainError
 from fireside.core.text import plain_text, render_markdown
-from fireside.federation import blocks, conf
+from fireside.federation import blocks, conf, vocab
 from fireside.federation.delivery import deliver_later
 from fireside.federation.members import member_for_actor
 from fireside.federation.models import FederatedObject, InboundActivity, RemoteActor
 
 NOTE_TYPES = {"Note", "ChatMessage"}
-PUBLIC = {
-    "https://www.w3.org/ns/activitystreams#Public",
-    "as:Public",
-    "Public",
-}
 State = InboundActivity.State
 
 
 # Incoming ----------------------------------------------------------------------------
-
-
-def _id_of(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-
-
-def _addresses(*documents: dict[str, Any]) -> set[str]:
-    found: set[str] = set()
-    for document in documents:
-        for field in ("to", "cc", "bto", "bcc", "audience"):
-            value = document.get(field)
-            for item in value if isinstance(value, list) else [value]:
-                address = _id_of(item)
-                if address:
-                    found.add(address)
-    return found
-
-
-def _local_member(actor_url: str) -> Member | None:
-    """Our member whose actor id is ACTOR_URL (https://domain/@handle/)."""
-    from fireside.federation.views import _member_for
-
-    prefix = conf.absolute("/@")
-    if not actor_url.startswith(prefix):
-        return None
-    handle = actor_url.removeprefix(prefix)
-    if not handle.endswith("/") or "/" in handle[:-1]:
-        return None
-    return _member_for(handle[:-1])
 
 
 def client_id_for(note_id: str) -> str:
@@ -131,10 +87,10 @@ def _reject(
             "actor": our_actor,
             "to": [actor.actor_id],
             "object": {
-                "id": _id_of(activity),
+                "id": vocab.id_of(activity),
                 "type": activity.get("type"),
                 "actor": actor.actor_id,
-                "object": _id_of(activity.get("object")),
+                "object": vocab.id_of(activity.get("object")),
             },
             "summary": why,
         },
@@ -192,20 +148,22 @@ def _take(
 def _create(
     inbound: InboundActivity, actor: RemoteActor, note: dict[str, Any]
 ) -> tuple[str, str]:
-    note_id = _id_of(note)
-    if not note_id or _origin(note_id) != _origin(actor.actor_id):
+    note_id = vocab.id_of(note)
+    if not note_id or vocab.origin(note_id) != vocab.origin(actor.actor_id):
         return State.IGNORED, "a note without an id of its author's server"
     if (
         note.get("attributedTo", actor.actor_id) != actor.actor_id
-        and _id_of(note.get("attributedTo")) != actor.actor_id
+        and vocab.id_of(note.get("attributedTo")) != actor.actor_id
     ):
         return State.IGNORED, "a note by someone else"
     if FederatedObject.objects.filter(object_id=note_id).exists():
         return State.IGNORED, "a note already received"
-    addresses = _addresses(inbound.raw, note) - {actor.actor_id}
-    if addresses & PUBLIC:
+    addresses = set(vocab.addresses(inbound.raw, note)) - {actor.actor_id}
+    if addresses & vocab.PUBLIC_ADDRESSES:
         return State.IGNORED, "a public note; only direct messages are taken"
-    members = [m for m in (_local_member(a) for a in addresses) if m is not None]
+    members = [
+        m for m in (vocab.member_by_actor_id(a) for a in addresses) if m is not None
+    ]
     if not members:
         return State.IGNORED, "a note addressed to nobody here"
     if len(addresses) != 1:
@@ -240,7 +198,7 @@ def _known_message(actor: RemoteActor, object_id: str | None) -> Message | None:
 
 
 def _update(actor: RemoteActor, note: dict[str, Any]) -> tuple[str, str]:
-    message = _known_message(actor, _id_of(note))
+    message = _known_message(actor, vocab.id_of(note))
     if message is None or actor.member is None:
         return State.IGNORED, "an update of no message of theirs here"
     conversation = message.conversation
@@ -255,7 +213,7 @@ def _update(actor: RemoteActor, note: dict[str, Any]) -> tuple[str, str]:
 
 
 def _delete(actor: RemoteActor, target: object) -> tuple[str, str]:
-    message = _known_message(actor, _id_of(target))
+    message = _known_message(actor, vocab.id_of(target))
     if message is None or actor.member is None:
         return State.IGNORED, "a deletion of no message of theirs here"
     conversations.delete_message(message, by=actor.member)

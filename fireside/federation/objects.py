@@ -17,9 +17,9 @@ from fireside.dialogues.models import Dialogue
 from fireside.federation import conf
 from fireside.federation.keys import group_key
 from fireside.federation.models import FederatedObject, RemoteActor
+from fireside.federation.vocab import PUBLIC
 from fireside.posts.models import Post
 
-PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 #: Extension terms of the Group actor (Lemmy's, which FEP-1b12 peers read).
 GROUP_CONTEXT = [
     *conf.ACTOR_CONTEXT,

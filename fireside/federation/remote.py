@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fireside.core.text import plain_text
-from fireside.federation import blocks, conf
+from fireside.federation import blocks, conf, vocab
 from fireside.federation.fetch import FetchError, Signer, fetch_json
 from fireside.federation.keys import instance_key
 from fireside.federation.models import RemoteActor
@@ -29,11 +29,6 @@ def instance_signer() -> Signer:
         key_id=conf.instance_key_id(),
         private_key_pem=instance_key().private_pem,
     )
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 def _text(value: object, limit: int) -> str:
@@ -60,7 +55,7 @@ def _store(document: dict[str, Any]) -> RemoteActor | None:
         not isinstance(actor_id, str)
         or not isinstance(inbox, str)
         or document.get("type") not in ACTOR_TYPES
-        or _origin(inbox) != _origin(actor_id)
+        or vocab.origin(inbox) != vocab.origin(actor_id)
     ):
         return None
     key_id = pem = ""
@@ -69,12 +64,12 @@ def _store(document: dict[str, Any]) -> RemoteActor | None:
         and isinstance(key.get("id"), str)
         and isinstance(key.get("publicKeyPem"), str)
         and key.get("owner", actor_id) == actor_id
-        and _origin(key["id"]) == _origin(actor_id)
+        and vocab.origin(key["id"]) == vocab.origin(actor_id)
     ):
         key_id, pem = key["id"], key["publicKeyPem"]
     endpoints = document.get("endpoints")
     shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
-    if not isinstance(shared, str) or _origin(shared) != _origin(actor_id):
+    if not isinstance(shared, str) or vocab.origin(shared) != vocab.origin(actor_id):
         shared = ""
     url = document.get("url")
     if isinstance(url, dict):
@@ -141,7 +136,7 @@ def resolve_key(key_id: str, refresh: bool) -> tuple[str, str] | None:
     owner = document.get("owner")
     if "inbox" not in document and isinstance(owner, str):
         # A key document (as some servers serve): the owner must claim the key.
-        if _origin(owner) != _origin(url):
+        if vocab.origin(owner) != vocab.origin(url):
             return None
         try:
             document = fetch_json(owner, signer=instance_signer())
@@ -149,7 +144,7 @@ def resolve_key(key_id: str, refresh: bool) -> tuple[str, str] | None:
             return None
         if document.get("id") != owner:
             return None
-    elif _origin(str(document.get("id", ""))) != _origin(url):
+    elif vocab.origin(str(document.get("id", ""))) != vocab.origin(url):
         return None
     actor = _store(document)
     if actor is None or actor.key_id != key_id:

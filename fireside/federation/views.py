@@ -33,7 +33,7 @@ from fireside.core.htmx import render_page
 from fireside.core.text import render_markdown
 from fireside.dialogues import views as dialogue_views
 from fireside.dialogues.models import Dialogue
-from fireside.federation import actions, conf, forms, inbox, objects
+from fireside.federation import actions, conf, forms, inbox, objects, vocab
 from fireside.federation.keys import instance_key, key_for
 from fireside.federation.models import Follower
 from fireside.posts import views as post_views
@@ -86,15 +86,6 @@ def wants_activity_json(request: HttpRequest) -> bool:
     return False
 
 
-def _member_for(handle: str) -> Member | None:
-    normal = normalize_handle(handle)
-    if normal != handle or handle_problem(normal):
-        return None
-    # Stand-ins for remote people (is_remote) are never served as actors of ours, nor
-    # found by WebFinger (their handles, name@server, fail handle_problem anyway).
-    return Member.objects.visible_to(None).local().filter(handle=normal).first()
-
-
 # WebFinger -------------------------------------------------------------------------------
 
 
@@ -105,7 +96,7 @@ def _group_for(slug: str) -> Community | None:
     community = Community.objects.filter(slug=slug).first()
     if community is None or not objects.federates(community):
         return None
-    if _member_for(slug) is not None:
+    if vocab.member_by_handle(slug) is not None:
         return None
     return community
 
@@ -140,7 +131,7 @@ def _resolve_resource(
             return _error(404, "not_found", f"This server only answers for {here}.")
         if handle.lower() == here:
             return ("instance", None)
-    member = _member_for(handle.lower())
+    member = vocab.member_by_handle(handle.lower())
     if member is None:
         group = _group_for(handle.lower())
         if group is not None:
@@ -166,7 +157,7 @@ def webfinger(request: HttpRequest) -> HttpResponse:
     if isinstance(member, Community):
         actor = objects.group_actor_id(member)
         subject, aliases = conf.acct(member.slug), [actor]
-        if _member_for(member.slug) is not None:
+        if vocab.member_by_handle(member.slug) is not None:
             subject = actor  # found by URL; acct:slug@domain is the member's
         links = [
             {"rel": PROFILE_PAGE_REL, "type": "text/html", "href": actor},
@@ -290,7 +281,7 @@ def member_actor(request: HttpRequest, handle: str) -> HttpResponse:
         if normal != handle and not handle_problem(normal):
             response = redirect("member_detail", handle=normal, permanent=True)
         else:
-            member = _member_for(handle)
+            member = vocab.member_by_handle(handle)
             if member is None:
                 response = _error(404, "not_found", "No member here has that handle.")
             else:
@@ -302,7 +293,7 @@ def member_actor(request: HttpRequest, handle: str) -> HttpResponse:
 def _hidden_collection(request: HttpRequest, handle: str, name: str) -> HttpResponse:
     if not conf.enabled():
         return _off()
-    member = _member_for(handle)
+    member = vocab.member_by_handle(handle)
     if member is None:
         return _error(404, "not_found", "No member here has that handle.")
     # Fireside never shows who follows whom nor how many: the collection exists (peers
@@ -390,7 +381,7 @@ def community_actor(request: HttpRequest, slug: str) -> HttpResponse:
             response = _no_group()
         else:
             response = _activity(
-                objects.group(community, webfinger=_member_for(slug) is None)
+                objects.group(community, webfinger=vocab.member_by_handle(slug) is None)
             )
     patch_vary_headers(response, ["Accept"])
     return response
@@ -461,7 +452,7 @@ def member_outbox(request: HttpRequest, handle: str) -> HttpResponse:
     """A member's newest public posts and published dialogues, as Creates."""
     if not conf.enabled():
         return _off()
-    member = _member_for(handle)
+    member = vocab.member_by_handle(handle)
     if member is None:
         return _error(404, "not_found", "No member here has that handle.")
     posts = _public_posts().filter(author=member)[:OUTBOX_SIZE]
