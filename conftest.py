@@ -1,10 +1,13 @@
 """Personas and shared fixtures. alice is a member, bob will moderate (cohorts come later),
 charlie is an outsider. Every persona's password is factories.PASSWORD."""
 
+import asyncio
 import os
+import threading
 import time
 
 import pytest
+from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.test import Client, TestCase
 from hypothesis import settings as hypothesis_settings
@@ -40,6 +43,60 @@ class CommittingClient(Client):
 @pytest.fixture
 def client():
     return CommittingClient()
+
+
+class LiveEvents:
+    """A channel on the real channel layer (in-process, or Redis on the CI's PostgreSQL
+    run) added to members' live groups, as their sockets would be: what the code under
+    test publishes is read back from the layer, never intercepted before it. The channel
+    lives on an event loop of its own (Redis pub/sub channels belong to one loop), run in
+    a thread for the test's lifetime."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.layer = get_channel_layer()
+        self.channel = self._run(self.layer.new_channel())
+        self.groups: list[str] = []
+
+    def _run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
+
+    def listen(self, member) -> None:
+        from fireside.live.groups import member_group
+
+        group = member_group(member.pk)
+        self._run(self.layer.group_add(group, self.channel))
+        self.groups.append(group)
+
+    def received(self, wait: float = 0.3) -> list[dict]:
+        """Every event that arrived so far (waiting WAIT seconds for stragglers)."""
+
+        async def drain():
+            found = []
+            while True:
+                try:
+                    found.append(
+                        await asyncio.wait_for(self.layer.receive(self.channel), wait)
+                    )
+                except TimeoutError:
+                    return found
+
+        return self._run(drain())
+
+    def close(self) -> None:
+        for group in self.groups:
+            self._run(self.layer.group_discard(group, self.channel))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_events():
+    events = LiveEvents()
+    yield events
+    events.close()
 
 
 @pytest.fixture

@@ -100,36 +100,32 @@ def test_signals_are_hidden_from_the_sender_and_from_a_third_member(
 
 
 def test_strong_signals_hold_the_request_in_later_without_a_request_event(
-    newcomer, alice, django_capture_on_commit_callbacks, monkeypatch
+    newcomer, alice, django_capture_on_commit_callbacks, live_events
 ):
     share_community(alice, newcomer)
-    sent = []
-    monkeypatch.setattr(
-        "fireside.live.broadcast.send_now", lambda group, event: sent.append(event)
-    )
+    live_events.listen(alice)
 
     with django_capture_on_commit_callbacks(execute=True):
         conversation = actions.request_conversation(by=newcomer, to=alice, message="hi")
 
     assert conversation.tray == Conversation.Tray.LATER
-    assert "conversation.request" not in [event["type"] for event in sent]
+    assert live_events.received() == []
 
 
 def test_one_signal_alone_leaves_the_request_in_requests_with_its_event(
-    alice, bob, django_capture_on_commit_callbacks, monkeypatch
+    alice, bob, django_capture_on_commit_callbacks, live_events
 ):
     share_community(alice, bob)
-    sent = []
-    monkeypatch.setattr(
-        "fireside.live.broadcast.send_now", lambda group, event: sent.append(event)
-    )
+    live_events.listen(alice)
 
     with django_capture_on_commit_callbacks(execute=True):
         conversation = actions.request_conversation(by=bob, to=alice, message="hi")
 
     assert codes(conversation) == ["new_account"]
     assert conversation.tray == Conversation.Tray.REQUESTS
-    assert {"type": "conversation.request", "conversation": conversation.pk} in sent
+    assert live_events.received() == [
+        {"type": "conversation.request", "conversation": conversation.pk}
+    ]
 
 
 def test_an_older_account_in_a_shared_community_carries_no_signal(alice, bob):

@@ -162,6 +162,10 @@ def test_profile_url_serves_html_to_browsers(client, federation, alice):
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/html")
         assert "Accept" in response["Vary"]
+        assert (
+            '<link rel="alternate" type="application/activity+json" '
+            f'href="https://{DOMAIN}/@alice/">'
+        ) in response.content.decode()
 
 
 def test_activity_json_with_zero_quality_gets_html(client, federation, alice):

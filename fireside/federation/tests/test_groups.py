@@ -133,6 +133,16 @@ def test_community_url_serves_the_page_to_browsers(client, federation, hearth):
     assert response.status_code == 200
     assert "Hearth" in response.content.decode()
     assert "Accept" in response["Vary"]
+    # Fediverse software finds the Group from the page.
+    assert (
+        f'<link rel="alternate" type="application/activity+json" href="{HEARTH}">'
+        in response.content.decode()
+    )
+
+
+def test_pages_name_no_actor_while_federation_is_off(client, alice, hearth):
+    for path in ("/c/hearth/", "/@alice/"):
+        assert 'rel="alternate"' not in client.get(path).content.decode()
 
 
 @pytest.mark.parametrize(
