@@ -70,7 +70,35 @@ def _text_of(note: dict[str, Any], member: Member) -> str:
     text = plain_text(content)
     handle, domain = re.escape(member.handle), re.escape(conf.domain())
     mention = re.compile(rf"^\s*@{handle}(@{domain})?(?![\w@])[\s,:.]*", re.IGNORECASE)
-    return mention.sub("", text, count=1)
+    text = mention.sub("", text, count=1)
+    # Nothing the sender wrote is dropped without a word: a content warning stays in
+    # front of the text, and attachments (which we do not fetch or show) are named.
+    warning = note.get("summary")
+    if isinstance(warning, str) and plain_text(warning):
+        text = f"Content warning: {plain_text(warning)}\n\n{text}"
+    attached = [_attachment_line(item) for item in _listed(note.get("attachment"))]
+    return "\n\n".join([text, *(line for line in attached if line)]).strip()
+
+
+def _listed(value: object) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+#: What an attachment is called, by the first part of its media type.
+ATTACHMENT_KINDS = {"image": "An image", "video": "A video", "audio": "A recording"}
+
+
+def _attachment_line(item: object) -> str:
+    """One line saying that ITEM was attached and is not shown here, with its
+    description (alt text) when it has one. No address: a link in a message waits for
+    trust level 1, and fetching it would tell the sender who read it."""
+    if not isinstance(item, dict) or item.get("type") in ("Hashtag", "Mention"):
+        return ""
+    media = str(item.get("mediaType") or "").split("/", 1)[0]
+    kind = ATTACHMENT_KINDS.get(media, "A file")
+    name = item.get("name")
+    described = f": “{plain_text(name)}”" if isinstance(name, str) and name else ""
+    return f"({kind} was attached on their server{described}. Fireside does not show attachments.)"
 
 
 def _reject(

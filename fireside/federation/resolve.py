@@ -3,8 +3,9 @@ wants to ask them for a conversation: WebFinger, then their actor, then their lo
 stand-in (members.py).
 
 WebFinger is asked over https. Only under the test-only setting
-FEDERATION_ALLOW_PRIVATE_ADDRESSES (which lets tests reach a peer on 127.0.0.1) is it
-asked over plain http, since the test peer speaks nothing else."""
+FEDERATION_ALLOW_PRIVATE_ADDRESSES (which lets tests reach a peer on 127.0.0.1), and only
+when https could not connect, is it asked again over plain http, which the unit tests'
+peer speaks. Server names in other scripts are looked up in their punycode form."""
 
 import re
 from urllib.parse import quote, urlsplit
@@ -44,9 +45,19 @@ def _refused(message: str, code: str) -> ValidationFailed:
     return ValidationFailed({"to": [message]}, code=code)
 
 
+def _ascii_host(host: str) -> str:
+    """HOST with a name in another script in its DNS form (punycode), as servers and
+    WebFinger spell it; unchanged when it cannot be encoded (then refused below)."""
+    name, colon, port = host.lower().partition(":")
+    try:
+        return name.encode("idna").decode("ascii") + colon + port
+    except UnicodeError:
+        return host.lower()
+
+
 def _parse(raw: str) -> tuple[str, str]:
     name, _, host = raw.strip().removeprefix("acct:").lstrip("@").rpartition("@")
-    found = _ADDRESS.fullmatch(f"{name}@{host.lower()}")
+    found = _ADDRESS.fullmatch(f"{name}@{_ascii_host(host)}")
     if found is None or not found["host"].split(":")[0].strip(".-"):
         raise _refused(
             "Write a handle on another server as @name@server, e.g. "

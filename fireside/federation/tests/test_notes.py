@@ -575,3 +575,40 @@ def test_the_opening_mention_of_the_member_is_dropped_and_html_made_plain(
 ):
     post_activity(client, seasoned, dm(seasoned, content=content, type="ChatMessage"))
     assert Message.objects.get().body == body
+
+
+def test_a_content_warning_and_attachments_are_kept_in_words(
+    client, seasoned, open_alice
+):
+    note = dm(
+        seasoned,
+        text="Here is the photo.",
+        summary="Spiders",
+        attachment=[
+            {
+                "type": "Document",
+                "mediaType": "image/jpeg",
+                "url": f"{seasoned.base}/media/1.jpg",
+                "name": "A <b>garden</b> spider on its web",
+            },
+            {"type": "Document", "mediaType": "application/pdf", "url": "x"},
+        ],
+    )
+    post_activity(client, seasoned, note)
+
+    body = Message.objects.get().body
+    assert body.startswith("Content warning: Spiders\n\nHere is the photo.")
+    assert (
+        "(An image was attached on their server: “A garden spider on its web”. "
+        "Fireside does not show attachments.)" in body
+    )
+    assert "(A file was attached on their server. Fireside" in body
+    # The addresses are not copied: a level-0 stand-in may not send links.
+    assert "media/1.jpg" not in body
+
+
+def test_a_server_name_in_another_script_is_looked_up_in_its_dns_form():
+    from fireside.federation.resolve import _parse
+
+    assert _parse("@anna@Bücher.example") == ("anna", "xn--bcher-kva.example")
+    assert _parse("sam@social.example:8443") == ("sam", "social.example:8443")
