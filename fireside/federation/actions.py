@@ -278,7 +278,7 @@ def block_instance_for_community(
     follow or post from there is taken. Blocking again updates the reason."""
     permissions.check_block_instances_for(by, community)
     domain, reason = _clean_block(domain, reason)
-    block, created = CommunityInstanceBlock.objects.get_or_create(
+    block, created = CommunityInstanceBlock.objects.active().get_or_create(
         community=community,
         domain=domain,
         defaults={"reason": reason, "created_by": by},
@@ -303,11 +303,13 @@ def unblock_instance_for_community(
     community: Community, domain: str, *, by: Member
 ) -> None:
     """Lift COMMUNITY's block of DOMAIN (its cohort only). Follows and memberships it
-    ended stay ended."""
+    ended stay ended. The block stays on record, lifted, for the public log."""
     permissions.check_block_instances_for(by, community)
     domain = blocks.normalize_domain(domain or "")
-    removed, _ = CommunityInstanceBlock.objects.filter(
-        community=community, domain=domain
-    ).delete()
-    if not removed:
+    lifted = (
+        CommunityInstanceBlock.objects.active()
+        .filter(community=community, domain=domain)
+        .update(lifted_at=timezone.now(), lifted_by=by)
+    )
+    if not lifted:
         raise NotFound(f"{domain or 'That domain'} is not blocked here.")

@@ -238,8 +238,10 @@ def list_community_instance_blocks(
 ) -> list[dict[str, Any]]:
     """The instances the cohort keeps out of the community (the cohort only)."""
     _, community = _cohort_community(request, slug)
-    found = CommunityInstanceBlock.objects.filter(community=community).order_by(
-        "domain"
+    found = (
+        CommunityInstanceBlock.objects.active()
+        .filter(community=community)
+        .order_by("domain")
     )
     return [_block_out(block) for block in found]
 

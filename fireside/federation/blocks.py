@@ -56,9 +56,11 @@ def community_blocked(community_id: int, domain_or_url: str) -> bool:
     domain = domain_of(domain_or_url) if "://" in domain_or_url else domain_or_url
     if instance_blocked(domain):
         return True
-    return CommunityInstanceBlock.objects.filter(
-        community_id=community_id, domain__in=_candidates(domain)
-    ).exists()
+    return (
+        CommunityInstanceBlock.objects.active()
+        .filter(community_id=community_id, domain__in=_candidates(domain))
+        .exists()
+    )
 
 
 # Administrators' lists: checking a domain, reading and writing CSV ---------------------

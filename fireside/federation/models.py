@@ -303,9 +303,15 @@ class InstanceBlock(models.Model):
         return f"block of {self.domain}"
 
 
+class CommunityInstanceBlockQuerySet(models.QuerySet["CommunityInstanceBlock"]):
+    def active(self) -> "CommunityInstanceBlockQuerySet":
+        return self.filter(lifted_at__isnull=True)
+
+
 class CommunityInstanceBlock(models.Model):
     """A community's cohort blocks a remote instance from its community: no follows of
-    its Group and no posts into it from that instance (or its subdomains)."""
+    its Group and no posts into it from that instance (or its subdomains). A lifted
+    block keeps its row (lifted_at): both steps stay in the community's public log."""
 
     community = models.ForeignKey(
         "communities.Community",
@@ -322,11 +328,23 @@ class CommunityInstanceBlock(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CommunityInstanceBlockQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "domain"], name="federation_one_community_block"
+                fields=["community", "domain"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="federation_one_community_block",
             )
         ]
 

@@ -148,7 +148,8 @@ def community_instance_blocks(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("community_instance_blocks", slug=community.slug)
     context = {
         "community": community,
-        "blocks": CommunityInstanceBlock.objects.filter(community=community)
+        "blocks": CommunityInstanceBlock.objects.active()
+        .filter(community=community)
         .select_related("created_by")
         .order_by("domain"),
         "form": form,

@@ -179,11 +179,20 @@ class LogAppealOut(Schema):
     decided_at: datetime
 
 
+#: Log lines that are not actions on a member: the cohort blocking a server of the
+#: fediverse from the community, and lifting that block.
+LogOnlyKind = Literal["instance_block", "instance_unblock"]
+
+
 class LogEntryOut(Schema):
     id: int
     date: datetime
-    action: KindName
+    action: KindName | LogOnlyKind
     action_text: str
+    concerns: str = Field(
+        description='"a member" for actions on a member (never who), or the server\'s '
+        "domain for a block of a server"
+    )
     rule: int | None
     rule_text: str
     reason: str
@@ -554,6 +563,7 @@ def moderation_log(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
             "days": entry.days,
             "state": entry.state,
             "attributed_to": entry.attributed_to,
+            "concerns": entry.concerns,
             "appeal": (
                 {
                     "outcome": entry.appeal_outcome,

@@ -169,6 +169,8 @@ class LogEntry:
     appeal_outcome: str | None = None
     appeal_reason: str = ""
     appeal_decided_at: Any = None
+    #: Whom or what the line is about: "a member" (never who), or a server's domain.
+    concerns: str = "a member"
 
 
 def public_log(community: Community, *, limit: int = 100) -> list[LogEntry]:
@@ -177,6 +179,11 @@ def public_log(community: Community, *, limit: int = 100) -> list[LogEntry]:
     shows handles, then to the proposer and confirmer. The affected member is "a
     member" in every case: a log every visitor reads must not become a pillory."""
     shows_handles = bool(getattr(community, "log_shows_handles", False))
+
+    def signed(*handles: str | None) -> str:
+        names = [f"@{handle}" for handle in handles if handle]
+        return " and ".join(names) if shows_handles and names else "the cohort"
+
     actions = (
         ModAction.objects.logged()
         .filter(community=community)
@@ -187,11 +194,7 @@ def public_log(community: Community, *, limit: int = 100) -> list[LogEntry]:
     for action in actions:
         proposer = action.proposed_by.handle if action.proposed_by else None
         confirmer = action.confirmed_by.handle if action.confirmed_by else None
-        if shows_handles:
-            names = [f"@{handle}" for handle in (proposer, confirmer) if handle]
-            attributed = " and ".join(names) or "the cohort"
-        else:
-            attributed = "the cohort"
+        attributed = signed(proposer, confirmer)
         entries.append(
             LogEntry(
                 id=action.pk,
@@ -210,7 +213,69 @@ def public_log(community: Community, *, limit: int = 100) -> list[LogEntry]:
                 **_appeal_outcome(action),
             )
         )
+    entries += _instance_blocks(community, signed, limit=limit)
+    entries.sort(key=lambda entry: (entry.date, entry.id), reverse=True)
+    return entries[:limit]
+
+
+def _instance_blocks(
+    community: Community, signed: Any, *, limit: int
+) -> list[LogEntry]:
+    """The cohort's blocks of servers of the fediverse, and their lifting, as log
+    lines. A server is named: it is no person, and the administrators' own list of
+    blocked servers is public too."""
+    from fireside.federation.models import CommunityInstanceBlock
+
+    blocks = (
+        CommunityInstanceBlock.objects.filter(community=community)
+        .select_related("created_by", "lifted_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    entries = []
+    for block in blocks:
+        entries.append(
+            _server_line(
+                block,
+                block.created_at,
+                "instance_block",
+                "blocked a server of the fediverse",
+                block.reason,
+                signed(getattr(block.created_by, "handle", None)),
+            )
+        )
+        if block.lifted_at is not None:
+            entries.append(
+                _server_line(
+                    block,
+                    block.lifted_at,
+                    "instance_unblock",
+                    "lifted the block of a server of the fediverse",
+                    "",
+                    signed(getattr(block.lifted_by, "handle", None)),
+                )
+            )
     return entries
+
+
+def _server_line(
+    block: Any, date: Any, kind: str, action: str, reason: str, attributed: str
+) -> LogEntry:
+    return LogEntry(
+        id=block.pk,
+        date=date,
+        kind=kind,
+        action=action,
+        rule_number=None,
+        rule_text="",
+        reason=reason,
+        days=None,
+        state=ModAction.State.IN_FORCE,
+        attributed_to=attributed,
+        proposed_by=None,
+        confirmed_by=None,
+        overturned_at=None,
+        concerns=block.domain,
+    )
 
 
 def _appeal_outcome(action: ModAction) -> dict[str, Any]:

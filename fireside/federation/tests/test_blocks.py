@@ -3,6 +3,7 @@ its community, their effects on inboxes, fetches and deliveries, and their pages
 remote server is the local peer at 127.0.0.1 (peer.py)."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -301,7 +302,12 @@ def test_cohort_block_needs_the_cohort(alice, bob):
     with pytest.raises(NotAllowed):
         actions.unblock_instance_for_community(community, "spam.example", by=bob)
     actions.unblock_instance_for_community(community, "spam.example", by=alice)
-    assert not CommunityInstanceBlock.objects.exists()
+    assert not CommunityInstanceBlock.objects.active().exists()
+    assert not blocks.community_blocked(community.pk, "spam.example")
+    # Blocking again after a lift is a new block; both stay on record.
+    actions.block_instance_for_community(community, "spam.example", by=alice)
+    assert blocks.community_blocked(community.pk, "spam.example")
+    assert CommunityInstanceBlock.objects.count() == 2
 
 
 # Pages -------------------------------------------------------------------------------
@@ -368,7 +374,7 @@ def test_cohort_instances_page_is_for_the_cohort(client, alice, bob):
     assert "spam.example" in client.get(url).content.decode()
     response = client.post(f"{url}unblock/", {"domain": "spam.example"})
     assert response.status_code == 302
-    assert not CommunityInstanceBlock.objects.exists()
+    assert not CommunityInstanceBlock.objects.active().exists()
 
 
 def test_public_list_shows_blocks_with_their_reasons(client, admin):
@@ -388,3 +394,26 @@ def test_cohort_block_refuses_a_follow_of_the_community(client, remote, alice):
     assert not GroupFollower.objects.exists()
     assert not Membership.objects.filter(member__is_remote=True).exists()
     assert json.loads(remote.posts[-1][2])["type"] == "Reject"
+
+
+def test_cohort_blocks_and_their_lifting_are_in_the_public_log(
+    client, api_client, alice
+):
+    community = CommunityFactory(created_by=alice, slug="hearth")
+    actions.block_instance_for_community(
+        community, "spam.example", by=alice, reason="Floods us with ads."
+    )
+    actions.unblock_instance_for_community(community, "spam.example", by=alice)
+
+    log = api_client.get("communities/hearth/log").json()
+    assert [(entry["action"], entry["concerns"]) for entry in log] == [
+        ("instance_unblock", "spam.example"),
+        ("instance_block", "spam.example"),
+    ]
+    assert log[1]["reason"] == "Floods us with ads."
+    assert {entry["attributed_to"] for entry in log} == {"the cohort"}
+    html = client.get("/c/hearth/log/").content.decode()
+    page = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    assert "Blocked a server of the fediverse · spam.example" in page
+    assert "Lifted the block of a server of the fediverse · spam.example" in page
+    assert "@alice" not in page
