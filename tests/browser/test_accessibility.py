@@ -11,6 +11,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 
+from fireside.accounts.tests.factories import MemberFactory
+from fireside.conversations.actions import request_conversation
+from fireside.federation.members import member_for_actor
+from fireside.federation.models import RemoteActor
 from tests.security.test_xss_corpus import build_scene, pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,10 +73,36 @@ def test_pages_pass_an_axe_audit(browser, live_server):
     visits = [(name, path, None) for name, path in ANONYMOUS_PAGES]
     visits += [(name, path, "reader") for name, path in MEMBER_PAGES]
     visits += [(name, path, who) for name, path, _, who in pages(scene, PLAIN_SCENE)]
+    slug = scene.community.slug
+    visits += [
+        ("cohort's blocked servers", f"/c/{slug}/cohort/instances/", "author"),
+        ("staff area", "/staff/", "staff"),
+        ("staff federation", "/staff/federation/", "staff"),
+    ]
+    sam = member_for_actor(
+        RemoteActor.objects.create(
+            actor_id="https://social.example/users/sam",
+            inbox="https://social.example/users/sam/inbox",
+            preferred_username="sam",
+            name="Sam Okafor",
+            domain="social.example",
+        )
+    )
+    remote_talk = request_conversation(by=scene.reader, to=sam, message="Hello Sam")
+    visits += [
+        ("remote member's profile", "/@sam@social.example/", "reader"),
+        (
+            "conversation with a remote member",
+            f"/conversations/{remote_talk.pk}/",
+            "reader",
+        ),
+    ]
+    staff = MemberFactory(handle="staffer", is_staff=True)
     cookies = {
         who: _cookies(getattr(scene, who), live_server.url)
         for who in ("reader", "author", "asker")
     }
+    cookies["staff"] = _cookies(staff, live_server.url)
     axe = Axe()
     context = browser.new_context()
     context.set_default_timeout(10_000)
@@ -100,7 +130,7 @@ def test_pages_pass_an_axe_audit(browser, live_server):
             ]
     finally:
         context.close()
-    assert audited >= 35, f"only {audited} pages were audited"
+    assert audited >= 45, f"only {audited} pages were audited"
     assert not problems, "\n".join(problems)
 
 
