@@ -63,6 +63,24 @@ def community_blocked(community_id: int, domain_or_url: str) -> bool:
     )
 
 
+def unblocked(urls: list[str], *, community_id: int | None = None) -> list[str]:
+    """Those of URLS whose host no block covers (the administrators', and COMMUNITY_ID's
+    cohort's when given), in two queries however many URLS: fan-outs check every
+    follower's inbox."""
+    candidates = {url: _candidates(domain_of(url)) for url in urls}
+    every = {domain for found in candidates.values() for domain in found}
+    blocked = set(
+        InstanceBlock.objects.filter(domain__in=every).values_list("domain", flat=True)
+    )
+    if community_id is not None:
+        blocked |= set(
+            CommunityInstanceBlock.objects.active()
+            .filter(community_id=community_id, domain__in=every)
+            .values_list("domain", flat=True)
+        )
+    return [url for url in urls if blocked.isdisjoint(candidates[url])]
+
+
 # Administrators' lists: checking a domain, reading and writing CSV ---------------------
 
 #: The longest block list a CSV import reads, in lines.

@@ -61,12 +61,10 @@ def publish(kind: str, object_id: int) -> str:
 
 def _open_inboxes(inboxes: Iterable[str], *, community: Community | None) -> list[str]:
     """INBOXES once each, without those of blocked instances."""
-    unique = list(dict.fromkeys(inboxes))
-    if community is None:
-        return [inbox for inbox in unique if not blocks.instance_blocked(inbox)]
-    return [
-        inbox for inbox in unique if not blocks.community_blocked(community.pk, inbox)
-    ]
+    return blocks.unblocked(
+        list(dict.fromkeys(inboxes)),
+        community_id=community.pk if community is not None else None,
+    )
 
 
 def follower_inboxes(member: Member) -> list[str]:

@@ -417,3 +417,20 @@ def test_cohort_blocks_and_their_lifting_are_in_the_public_log(
     assert "Blocked a server of the fediverse · spam.example" in page
     assert "Lifted the block of a server of the fediverse · spam.example" in page
     assert "@alice" not in page
+
+
+def test_fan_outs_check_every_inbox_in_two_queries(
+    admin, alice, django_assert_num_queries
+):
+    community = CommunityFactory(created_by=alice)
+    actions.block_instance("bad.example", by=admin)
+    actions.block_instance_for_community(community, "rude.example", by=alice)
+    inboxes = [f"https://{host}/inbox" for host in ("ok.example", "a.bad.example")]
+    inboxes += [f"https://rude.example/users/{n}/inbox" for n in range(20)]
+    inboxes += [f"https://fine{n}.example/inbox" for n in range(20)]
+
+    with django_assert_num_queries(2):
+        open_inboxes = blocks.unblocked(inboxes, community_id=community.pk)
+
+    assert open_inboxes == [inboxes[0]] + inboxes[-20:]
+    assert blocks.unblocked(inboxes) == [inboxes[0]] + inboxes[2:]
