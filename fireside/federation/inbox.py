@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from fireside.accounts.models import Member
-from fireside.federation import actions, blocks, conf, groups, notes, vocab
+from fireside.federation import actions, blocks, conf, groups, notes, responses, vocab
 from fireside.federation.fetch import FetchError, fetch_json
 from fireside.federation.models import InboundActivity, RemoteActor
 from fireside.federation.remote import get_actor, instance_signer, resolve_key
@@ -35,8 +35,10 @@ MAX_BODY = 256 * 1024
 JSON_TYPES = {"application/activity+json", "application/ld+json", "application/json"}
 
 
-def _error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code}, status=status)
+def _blocked() -> JsonResponse:
+    return responses.error(
+        403, "instance_blocked", "This instance does not federate with yours."
+    )
 
 
 def _accepted() -> HttpResponse:
@@ -54,31 +56,40 @@ def _request_target(request: HttpRequest) -> str:
 
 
 def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
+    """Take an activity POSTed to an inbox (RECIPIENT's, or a shared one: None)."""
+    if request.method != "POST":
+        return responses.error(405, "method_not_allowed", "An inbox only takes POST.")
     length = request.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > MAX_BODY:
-        return _error(413, "too_large", f"Activities are limited to {MAX_BODY} bytes.")
+        return responses.error(
+            413, "too_large", f"Activities are limited to {MAX_BODY} bytes."
+        )
     media = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
     if media not in JSON_TYPES:
-        return _error(415, "not_json", "Send an ActivityStreams JSON activity.")
+        return responses.error(
+            415, "not_json", "Send an ActivityStreams JSON activity."
+        )
     body = request.body
     if len(body) > MAX_BODY:
-        return _error(413, "too_large", f"Activities are limited to {MAX_BODY} bytes.")
+        return responses.error(
+            413, "too_large", f"Activities are limited to {MAX_BODY} bytes."
+        )
     try:
         activity = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(400, "malformed", "The body is not valid JSON.")
+        return responses.error(400, "malformed", "The body is not valid JSON.")
     if not isinstance(activity, dict):
-        return _error(400, "malformed", "The body must be a JSON object.")
+        return responses.error(400, "malformed", "The body must be a JSON object.")
     actor_id = activity.get("actor")
     if isinstance(actor_id, dict):
         actor_id = actor_id.get("id")
     kind = activity.get("type")
     if not isinstance(actor_id, str) or not isinstance(kind, str):
-        return _error(400, "malformed", "An activity needs an actor and a type.")
-    if blocks.instance_blocked(actor_id):
-        return _error(
-            403, "instance_blocked", "This instance does not federate with yours."
+        return responses.error(
+            400, "malformed", "An activity needs an actor and a type."
         )
+    if blocks.instance_blocked(actor_id):
+        return _blocked()
     if kind == "Delete" and not RemoteActor.objects.filter(actor_id=actor_id).exists():
         return _accepted()  # nothing of an unknown actor's to delete; no fetch
     try:
@@ -90,11 +101,9 @@ def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
             key_resolver=resolve_key,
         )
     except SignatureError as error:
-        return _error(401, error.code, error.message)
+        return responses.error(401, error.code, error.message)
     if blocks.instance_blocked(verified.actor_id):
-        return _error(
-            403, "instance_blocked", "This instance does not federate with yours."
-        )
+        return _blocked()
     try:
         check_actor(verified, actor_id)
     except SignatureError as error:
@@ -102,7 +111,7 @@ def receive(request: HttpRequest, recipient: Member | None) -> HttpResponse:
         # the server it was sent to): believed only as its origin serves it.
         fetched = _refetch_forwarded(activity, actor_id)
         if fetched is None:
-            return _error(401, error.code, error.message)
+            return responses.error(401, error.code, error.message)
         activity, kind = fetched, str(fetched["type"])
     inbound = InboundActivity.objects.create(
         raw=activity,
@@ -151,25 +160,17 @@ def _enqueue(inbound_id: int) -> None:
 @csrf_exempt
 def shared_inbox(request: HttpRequest) -> HttpResponse:
     if not conf.enabled():
-        return _error(
-            404, "federation_off", "Federation is not enabled on this instance."
-        )
-    if request.method != "POST":
-        return _error(405, "method_not_allowed", "An inbox only takes POST.")
+        return responses.federation_off()
     return receive(request, None)
 
 
 @csrf_exempt
 def member_inbox(request: HttpRequest, handle: str) -> HttpResponse:
     if not conf.enabled():
-        return _error(
-            404, "federation_off", "Federation is not enabled on this instance."
-        )
+        return responses.federation_off()
     member = vocab.member_by_handle(handle)
     if member is None:
-        return _error(404, "not_found", "No member here has that handle.")
-    if request.method != "POST":
-        return _error(405, "method_not_allowed", "An inbox only takes POST.")
+        return responses.error(404, "not_found", "No member here has that handle.")
     return receive(request, member)
 
 

@@ -119,10 +119,9 @@ def _stamp() -> int:
 # Posts -------------------------------------------------------------------------------
 
 
-def publish_post(post_id: int) -> int:
-    """Send a newly opened public post: Create{Page} from its author to their followers,
-    and the Group's Announce of it. A post from another server is announced by
-    groups.py, which has the activity its author sent."""
+def _public_local_post(post_id: int) -> tuple[Post, Member] | None:
+    """The post, when anyone may see it and one of our members wrote it (a remote
+    author's activities are relayed by groups.py as they were sent)."""
     post = (
         Post.objects.visible_to(None)
         .select_related("author", "community")
@@ -130,9 +129,20 @@ def publish_post(post_id: int) -> int:
         .first()
     )
     if post is None or post.author is None or post.author.is_remote:
+        return None
+    return post, post.author
+
+
+def publish_post(post_id: int) -> int:
+    """Send a newly opened public post: Create{Page} from its author to their followers,
+    and the Group's Announce of it. A post from another server is announced by
+    groups.py, which has the activity its author sent."""
+    found = _public_local_post(post_id)
+    if found is None:
         return 0
+    post, author = found
     activity = objects.post_create(post)
-    count = _to_followers(activity, post.author, set())
+    count = _to_followers(activity, author, set())
     group = objects.group_actor_id(post.community)
     return count + announce_to_group(
         post.community, activity, activity_id=f"{group}#announce-post-{post.pk}"
@@ -142,21 +152,17 @@ def publish_post(post_id: int) -> int:
 def update_post(post_id: int) -> int:
     """Send the new words of an edited public post: Update{Page} from its author to their
     followers, announced by the Group."""
-    post = (
-        Post.objects.visible_to(None)
-        .select_related("author", "community")
-        .filter(pk=post_id)
-        .first()
-    )
-    if post is None or post.author is None or post.author.is_remote:
+    found = _public_local_post(post_id)
+    if found is None:
         return 0
+    post, author = found
     url = objects.post_url(post)
     activity = objects.update(
-        conf.actor_id(post.author),
+        conf.actor_id(author),
         objects.page(post),
         activity_id=f"{url}#update-{_stamp()}",
     )
-    count = _to_followers(activity, post.author, set())
+    count = _to_followers(activity, author, set())
     group = objects.group_actor_id(post.community)
     return count + announce_to_group(
         post.community,

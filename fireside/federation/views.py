@@ -33,7 +33,7 @@ from fireside.core.htmx import render_page
 from fireside.core.text import render_markdown
 from fireside.dialogues import views as dialogue_views
 from fireside.dialogues.models import Dialogue
-from fireside.federation import actions, conf, forms, inbox, objects, vocab
+from fireside.federation import actions, conf, forms, inbox, objects, responses, vocab
 from fireside.federation.keys import instance_key, key_for
 from fireside.federation.models import Follower
 from fireside.posts import views as post_views
@@ -42,10 +42,6 @@ from fireside.posts.models import Post
 JRD = "application/jrd+json"
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
 PROFILE_PAGE_REL = "http://webfinger.net/rel/profile-page"
-
-
-def _error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code}, status=status)
 
 
 def _json(data: dict[str, Any], content_type: str, cors: bool = False) -> HttpResponse:
@@ -60,10 +56,6 @@ def _json(data: dict[str, Any], content_type: str, cors: bool = False) -> HttpRe
 
 def _activity(data: dict[str, Any]) -> HttpResponse:
     return _json(data, f"{conf.ACTIVITY_JSON}; charset=utf-8")
-
-
-def _off() -> JsonResponse:
-    return _error(404, "federation_off", "Federation is not enabled on this instance.")
 
 
 def wants_activity_json(request: HttpRequest) -> bool:
@@ -116,19 +108,21 @@ def _resolve_resource(
             return ("group", community)
         prefix = conf.absolute("/@")
         if not resource.startswith(prefix):
-            return _error(404, "not_found", "No actor here has that address.")
+            return responses.error(404, "not_found", "No actor here has that address.")
         handle = resource.removeprefix(prefix).removesuffix("/")
     else:
         address = resource.removeprefix("acct:").removeprefix("@")
         handle, at, host = address.rpartition("@")
         if not at or not handle or not host or "/" in address or " " in address:
-            return _error(
+            return responses.error(
                 400,
                 "malformed_resource",
                 "The resource must look like acct:handle@domain or be an actor URL.",
             )
         if host.lower() != here:
-            return _error(404, "not_found", f"This server only answers for {here}.")
+            return responses.error(
+                404, "not_found", f"This server only answers for {here}."
+            )
         if handle.lower() == here:
             return ("instance", None)
     member = vocab.member_by_handle(handle.lower())
@@ -136,17 +130,17 @@ def _resolve_resource(
         group = _group_for(handle.lower())
         if group is not None:
             return ("group", group)
-        return _error(404, "not_found", "No member here has that handle.")
+        return responses.error(404, "not_found", "No member here has that handle.")
     return ("member", member)
 
 
 @require_safe
 def webfinger(request: HttpRequest) -> HttpResponse:
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     resource = request.GET.get("resource", "").strip()
     if not resource:
-        return _error(
+        return responses.error(
             400, "missing_resource", "Say which account: ?resource=acct:handle@domain."
         )
     found = _resolve_resource(resource)
@@ -181,7 +175,7 @@ def webfinger(request: HttpRequest) -> HttpResponse:
 @require_safe
 def host_meta(request: HttpRequest) -> HttpResponse:
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     template = escape(conf.absolute(reverse("webfinger")) + "?resource={uri}")
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -200,7 +194,7 @@ def host_meta(request: HttpRequest) -> HttpResponse:
 @require_safe
 def nodeinfo_discovery(request: HttpRequest) -> HttpResponse:
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     href = conf.absolute(reverse("nodeinfo"))
     return _json(
         {"links": [{"rel": NODEINFO_SCHEMA, "href": href}]},
@@ -212,7 +206,7 @@ def nodeinfo_discovery(request: HttpRequest) -> HttpResponse:
 @require_safe
 def nodeinfo(request: HttpRequest) -> HttpResponse:
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     data = {
         "version": "2.1",
         "software": {
@@ -275,7 +269,7 @@ def member_actor(request: HttpRequest, handle: str) -> HttpResponse:
     if not wants_activity_json(request):
         response = account_views.member_detail(request, handle)
     elif not conf.enabled():
-        response = _off()
+        response = responses.federation_off()
     else:
         normal = normalize_handle(handle)
         if normal != handle and not handle_problem(normal):
@@ -283,7 +277,9 @@ def member_actor(request: HttpRequest, handle: str) -> HttpResponse:
         else:
             member = vocab.member_by_handle(handle)
             if member is None:
-                response = _error(404, "not_found", "No member here has that handle.")
+                response = responses.error(
+                    404, "not_found", "No member here has that handle."
+                )
             else:
                 response = _activity(person(member))
     patch_vary_headers(response, ["Accept"])
@@ -292,10 +288,10 @@ def member_actor(request: HttpRequest, handle: str) -> HttpResponse:
 
 def _hidden_collection(request: HttpRequest, handle: str, name: str) -> HttpResponse:
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     member = vocab.member_by_handle(handle)
     if member is None:
-        return _error(404, "not_found", "No member here has that handle.")
+        return responses.error(404, "not_found", "No member here has that handle.")
     # Fireside never shows who follows whom nor how many: the collection exists (peers
     # expect it) but has neither items nor totalItems.
     return _activity(
@@ -321,7 +317,7 @@ def member_following(request: HttpRequest, handle: str) -> HttpResponse:
 def instance_actor(request: HttpRequest) -> HttpResponse:
     """The instance actor, which signs our own fetches; served without a signature."""
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     actor = conf.instance_actor_id()
     here = conf.domain()
     data = {
@@ -365,7 +361,9 @@ def _federating(slug: str) -> Community | None:
 
 
 def _no_group() -> JsonResponse:
-    return _error(404, "not_found", "No community here federates under that name.")
+    return responses.error(
+        404, "not_found", "No community here federates under that name."
+    )
 
 
 def community_actor(request: HttpRequest, slug: str) -> HttpResponse:
@@ -374,7 +372,7 @@ def community_actor(request: HttpRequest, slug: str) -> HttpResponse:
     if not _negotiated(request):
         response = community_views.community_detail(request, slug)
     elif not conf.enabled():
-        response = _off()
+        response = responses.federation_off()
     else:
         community = _federating(slug)
         if community is None:
@@ -390,18 +388,16 @@ def community_actor(request: HttpRequest, slug: str) -> HttpResponse:
 @csrf_exempt
 def community_inbox(request: HttpRequest, slug: str) -> HttpResponse:
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     if _federating(slug) is None:
         return _no_group()
-    if request.method != "POST":
-        return _error(405, "method_not_allowed", "An inbox only takes POST.")
     return inbox.receive(request, None)
 
 
 @require_safe
 def community_followers(request: HttpRequest, slug: str) -> HttpResponse:
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     community = _federating(slug)
     if community is None:
         return _no_group()
@@ -451,10 +447,10 @@ def _public_dialogues() -> Any:
 def member_outbox(request: HttpRequest, handle: str) -> HttpResponse:
     """A member's newest public posts and published dialogues, as Creates."""
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     member = vocab.member_by_handle(handle)
     if member is None:
-        return _error(404, "not_found", "No member here has that handle.")
+        return responses.error(404, "not_found", "No member here has that handle.")
     posts = _public_posts().filter(author=member)[:OUTBOX_SIZE]
     dialogues = _public_dialogues().involving(member)[:OUTBOX_SIZE]
     items = [(post.created_at, objects.post_create(post)) for post in posts]
@@ -469,7 +465,7 @@ def member_outbox(request: HttpRequest, handle: str) -> HttpResponse:
 def community_outbox(request: HttpRequest, slug: str) -> HttpResponse:
     """A federating community's newest posts and dialogues, as Creates."""
     if not conf.enabled():
-        return _off()
+        return responses.federation_off()
     community = _federating(slug)
     if community is None:
         return _no_group()
@@ -495,11 +491,13 @@ def post_object(request: HttpRequest, post_id: int) -> HttpResponse:
     if not _negotiated(request):
         response = post_views.post_detail(request, post_id)
     elif not conf.enabled():
-        response = _off()
+        response = responses.federation_off()
     else:
         post = _public_posts().filter(pk=post_id, author__is_remote=False).first()
         if post is None:
-            response = _error(404, "not_found", "No public post here has that id.")
+            response = responses.error(
+                404, "not_found", "No public post here has that id."
+            )
         else:
             response = _object(objects.page(post))
     patch_vary_headers(response, ["Accept"])
@@ -511,11 +509,13 @@ def dialogue_object(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     if not _negotiated(request):
         response = dialogue_views.dialogue_detail(request, dialogue_id)
     elif not conf.enabled():
-        response = _off()
+        response = responses.federation_off()
     else:
         dialogue = _public_dialogues().filter(pk=dialogue_id).first()
         if dialogue is None:
-            response = _error(404, "not_found", "No public dialogue here has that id.")
+            response = responses.error(
+                404, "not_found", "No public dialogue here has that id."
+            )
         else:
             response = _object(objects.article(dialogue))
     patch_vary_headers(response, ["Accept"])
